@@ -1,0 +1,170 @@
+# SPDX-License-Identifier: Apache-2.0
+#
+# husk build.  Plain `make` works on its own; `./configure` (optional, from
+# configure.ac) writes config.mak, which overrides the defaults below.
+#
+#   make                 build build/husk
+#   make check           unit tests (Check) and integration tests
+#   make sanitize        the same tests against an ASan+UBSan build
+#   make fuzz            build and run the config parser fuzz target
+#   make install         install binary, man pages and seccomp profiles
+#   make deps            install Debian build and test dependencies
+#
+# Variables: CC, CFLAGS, LDFLAGS, PREFIX, DESTDIR, BUILD (object dir),
+# STATIC=1, SANITIZE=1, WERROR=0, PKG_CONFIG, V=1 (verbose).
+
+-include config.mak
+
+VERSION     ?= 0.1.0
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+DATADIR     ?= $(PREFIX)/share
+MANDIR      ?= $(DATADIR)/man
+BUILD       ?= build
+CC          ?= cc
+PKG_CONFIG  ?= pkg-config
+WERROR      ?= 1
+STATIC      ?= 0
+SANITIZE    ?= 0
+INSTALL     ?= install
+
+PKGS := libseccomp libcap yajl
+
+# pkg-config runs when a flag is first needed, not when the Makefile is
+# read, so that `make deps all` works before pkg-config is installed.
+ifeq ($(STATIC),1)
+  # Debian ships yajl's static library as libyajl_s.a.
+  PKG_LIBS = $(eval PKG_LIBS := $(patsubst -lyajl,-l:libyajl_s.a,$(shell $(PKG_CONFIG) --static --libs $(PKGS))))$(PKG_LIBS)
+  STATIC_LDFLAGS := -static
+else
+  PKG_LIBS = $(eval PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS)))$(PKG_LIBS)
+endif
+PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS)))$(PKG_CFLAGS)
+
+CFLAGS ?= -O2 -g
+HUSK_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wformat=2 -Wno-format-nonliteral \
+	-Wmissing-prototypes -Wstrict-prototypes -Wvla \
+	-fstack-protector-strong -fPIE -fno-strict-aliasing \
+	-Iinclude $(PKG_CFLAGS) \
+	-DHUSK_VERSION='"$(VERSION)"' \
+	-DHUSK_DATADIR='"$(DATADIR)/husk"'
+ifeq ($(WERROR),1)
+  HUSK_CFLAGS += -Werror
+endif
+ifeq ($(SANITIZE),1)
+  HUSK_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+  HUSK_LDFLAGS += -fsanitize=address,undefined
+else
+  HUSK_CFLAGS += -D_FORTIFY_SOURCE=2
+endif
+HUSK_LDFLAGS += -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(STATIC_LDFLAGS)
+ifeq ($(STATIC),1)
+  HUSK_LDFLAGS := $(filter-out -pie,$(HUSK_LDFLAGS)) -static-pie
+endif
+
+ifneq ($(V),1)
+  Q := @
+  QUIET_CC = @echo '   CC    ' $@;
+  QUIET_LD = @echo '   LD    ' $@;
+  QUIET_AR = @echo '   AR    ' $@;
+endif
+
+CORE_SRC := $(sort $(wildcard src/*.c))
+CLI_SRC  := $(sort $(wildcard src/cli/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
+HEADERS  := $(wildcard include/husk/*.h src/cli/*.h)
+
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
+
+LIBHUSK  := $(BUILD)/libhusk.a
+HUSK     := $(BUILD)/husk
+UNIT     := $(BUILD)/husk-unit
+
+.PHONY: all check check-unit check-integration sanitize fuzz fuzz-build \
+	install uninstall clean distclean deps demo man-lint
+
+all: $(HUSK)
+
+$(BUILD)/%.o: %.c $(HEADERS) $(wildcard config.mak)
+	@mkdir -p $(dir $@)
+	$(QUIET_CC)$(CC) $(HUSK_CFLAGS) $(CFLAGS) $(CPPFLAGS) -c -o $@ $<
+
+$(LIBHUSK): $(CORE_OBJ)
+	$(QUIET_AR)rm -f $@ && $(AR) rcs $@ $^
+
+$(HUSK): $(CLI_OBJ) $(LIBHUSK)
+	$(QUIET_LD)$(CC) $(HUSK_CFLAGS) $(CFLAGS) $(HUSK_LDFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIBHUSK) $(PKG_LIBS)
+
+# The unit tests link the core library, never the CLI.
+CHECK_CFLAGS = $(eval CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null))$(CHECK_CFLAGS)
+CHECK_LIBS   = $(eval CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null))$(CHECK_LIBS)
+
+$(BUILD)/tests/unit/%.o: tests/unit/%.c $(HEADERS) tests/unit/unit.h
+	@mkdir -p $(dir $@)
+	$(QUIET_CC)$(CC) $(HUSK_CFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(UNIT): $(UNIT_OBJ) $(LIBHUSK)
+	$(QUIET_LD)$(CC) $(HUSK_CFLAGS) $(CFLAGS) $(filter-out -static-pie,$(HUSK_LDFLAGS)) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(LIBHUSK) $(PKG_LIBS) $(CHECK_LIBS)
+
+check: man-lint check-unit check-integration
+
+check-unit: $(UNIT)
+	HUSK_FIXTURES=$(CURDIR)/tests/fixtures $(UNIT)
+
+check-integration: $(HUSK)
+	HUSK=$(CURDIR)/$(HUSK) BUILD=$(CURDIR)/$(BUILD) tests/integration/run.sh
+
+sanitize:
+	$(MAKE) BUILD=build-san SANITIZE=1 check
+
+# libFuzzer needs clang; the fuzz build lives in its own object dir.
+FUZZ_SECONDS ?= 60
+fuzz-build:
+	$(MAKE) BUILD=build-fuzz CC=clang SANITIZE=1 \
+		CFLAGS='-O1 -g -fsanitize=fuzzer-no-link' build-fuzz/libhusk.a
+	@mkdir -p build-fuzz/corpus
+	cp -n tests/fixtures/config/good/*.json tests/fixtures/config/bad/*.json build-fuzz/corpus/ 2>/dev/null || true
+	clang -std=gnu11 -O1 -g -Iinclude $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined \
+		-o build-fuzz/fuzz-config tests/fuzz/fuzz_config.c build-fuzz/libhusk.a $(PKG_LIBS)
+
+fuzz: fuzz-build
+	build-fuzz/fuzz-config -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+		-dict=tests/fuzz/config.dict build-fuzz/corpus
+
+MANPAGES := $(wildcard man/*.1)
+man-lint:
+	mandoc -T lint -W warning $(MANPAGES)
+
+install: $(HUSK)
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/husk/seccomp-profiles
+	$(INSTALL) -m 0755 $(HUSK) $(DESTDIR)$(BINDIR)/husk
+	$(INSTALL) -m 0644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1/
+	for f in seccomp-profiles/*.json; do [ -e "$$f" ] || continue; \
+		$(INSTALL) -m 0644 "$$f" $(DESTDIR)$(DATADIR)/husk/seccomp-profiles/; done
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/husk $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MANPAGES)))
+	rm -rf $(DESTDIR)$(DATADIR)/husk
+
+clean:
+	rm -rf build build-san build-fuzz demo
+
+distclean: clean
+	rm -rf config.mak config.status config.log configure configure~ autom4te.cache
+
+# Debian packages needed to build and test.  Idempotent: apt runs only when
+# something is missing.
+DEB_BUILD_DEPS := gcc make pkg-config libseccomp-dev libcap-dev libyajl-dev
+DEB_TEST_DEPS  := check busybox-static mandoc clang autoconf valgrind bats python3
+deps:
+	@missing=$$(for p in $(DEB_BUILD_DEPS) $(DEB_TEST_DEPS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else echo "all build and test dependencies are installed"; fi
+
+demo: $(HUSK)
+	tests/demo.sh $(HUSK)

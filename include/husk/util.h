@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef HUSK_UTIL_H
+#define HUSK_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "husk/error.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Scope-bound release: declare with one of these and never free by hand. */
+void husk_freep(void *p);
+void husk_closep(int *fd);
+void husk_fclosep(FILE **f);
+
+#define cleanup_free  __attribute__((cleanup(husk_freep)))
+#define cleanup_close __attribute__((cleanup(husk_closep)))
+#define cleanup_file  __attribute__((cleanup(husk_fclosep)))
+
+/* Hand ownership out of a cleanup variable. */
+#define steal_pointer(pp) ({ __typeof__(*(pp)) _p = *(pp); *(pp) = NULL; _p; })
+#define steal_fd(fdp) ({ int _fd = *(fdp); *(fdp) = -1; _fd; })
+
+/*
+ * A bump allocator.  The parsed config lives in one arena so that it is
+ * built with few allocations and released in one call, whatever its shape.
+ */
+struct husk_arena {
+	struct husk_arena_chunk *chunks;
+	bool failed;             /* set once an allocation has failed */
+};
+
+void *husk_arena_alloc(struct husk_arena *a, size_t size);
+char *husk_arena_strdup(struct husk_arena *a, const char *s);
+void husk_arena_release(struct husk_arena *a);
+
+/* Read a whole regular file (at most max bytes), NUL-terminated. */
+int husk_read_file(const char *path, size_t max, char **out, size_t *len, husk_err *err);
+int husk_read_fd(int fd, size_t max, char **out, size_t *len, husk_err *err);
+
+/* Write all of buf, retrying on EINTR and short writes. */
+int husk_write_all(int fd, const void *buf, size_t len);
+
+/* Strict unsigned/signed decimal parse of a whole string. */
+int husk_parse_u64(const char *s, uint64_t *out);
+int husk_parse_i64(const char *s, int64_t *out);
+
+bool husk_str_has_prefix(const char *s, const char *prefix);
+
+#endif

@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <seccomp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "husk/config.h"
+#include "husk/util.h"
+
+#ifndef HUSK_COMMIT
+#define HUSK_COMMIT "unknown"
+#endif
+
+const struct husk_cmd husk_commands[] = {
+	{ "spec", cmd_spec, "write a new config.json",
+	  "Usage: husk spec [--bundle DIR] [--rootless]\n"
+	  "\n"
+	  "Write a default config.json into the bundle directory (default: the\n"
+	  "current directory), as `runc spec` does.\n"
+	  "\n"
+	  "Options:\n"
+	  "  -b, --bundle DIR   directory to write config.json into\n"
+	  "      --rootless     write a config for a container run by an unprivileged user\n" },
+	{ "validate", cmd_validate, "check a bundle's config.json without running it",
+	  "Usage: husk validate [--bundle DIR]\n"
+	  "\n"
+	  "Parse and check the bundle's config.json and that root.path exists.\n"
+	  "Every problem found is reported, one per line; exit 0 only when the\n"
+	  "bundle is valid.\n"
+	  "\n"
+	  "Options:\n"
+	  "  -b, --bundle DIR   bundle directory (default: the current directory)\n" },
+	{ "features", cmd_features, "print the OCI features this build supports",
+	  "Usage: husk features\n"
+	  "\n"
+	  "Print the OCI runtime features document (JSON) for this build of husk:\n"
+	  "only what husk really supports.\n" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+static const struct husk_cmd *find_command(const char *name)
+{
+	for (const struct husk_cmd *c = husk_commands; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+int husk_cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	cleanup_free char *msg = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return 2;
+	if (cmd)
+		fprintf(stderr, "husk %s: %s (see 'husk %s --help')\n", cmd, msg, cmd);
+	else
+		fprintf(stderr, "husk: %s (see 'husk --help')\n", msg);
+	return 2;
+}
+
+int husk_cli_help(const char *cmd)
+{
+	const struct husk_cmd *c = find_command(cmd);
+	if (c)
+		fputs(c->usage, stdout);
+	return 0;
+}
+
+int husk_cli_getopt(const char *cmd, int argc, char **argv, const struct option *opts)
+{
+	/* Build the short option string from the table once per call;
+	 * tables are tiny. */
+	char shorts[64] = "+:";
+	size_t n = strlen(shorts);
+	for (const struct option *o = opts; o->name && n + 3 < sizeof(shorts); o++) {
+		if (o->flag || o->val < 'A' || o->val > 'z')
+			continue;
+		shorts[n++] = (char)o->val;
+		if (o->has_arg == required_argument)
+			shorts[n++] = ':';
+	}
+	shorts[n] = '\0';
+	opterr = 0;
+	int longindex = -1;
+	int c = getopt_long(argc, argv, shorts, opts, &longindex);
+	if (c == 'h' && (longindex < 0 || strcmp(opts[longindex].name, "help") == 0)) {
+		husk_cli_help(cmd);
+		exit(0);
+	}
+	if (c == '?') {
+		if (optopt && optopt < 256)
+			husk_cli_usage_error(cmd, "unknown option '-%c'", optopt);
+		else
+			husk_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+		return '?';
+	}
+	if (c == ':') {
+		husk_cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
+		return '?';
+	}
+	return c;
+}
+
+static void print_version(void)
+{
+	const struct scmp_version *v = seccomp_version();
+	printf("husk version %s\n", HUSK_VERSION);
+	printf("commit: %s\n", HUSK_COMMIT);
+	printf("spec: %s\n", HUSK_OCI_VERSION);
+	printf("libseccomp: %u.%u.%u\n", v->major, v->minor, v->micro);
+	printf("features: +SECCOMP +CAP +YAJL\n");
+}
+
+static void print_help(void)
+{
+	printf("Usage: husk [global options] COMMAND [options] [ARGS]\n"
+	       "\n"
+	       "husk is a small, fast OCI container runtime.\n"
+	       "\n"
+	       "Commands:\n");
+	for (const struct husk_cmd *c = husk_commands; c->name; c++)
+		printf("  %-10s %s\n", c->name, c->summary);
+	printf("\n"
+	       "Global options:\n"
+	       "  --root DIR              state directory (default /run/husk)\n"
+	       "  --log FILE              write diagnostics to FILE instead of stderr\n"
+	       "  --log-format text|json  format of --log lines (default text)\n"
+	       "  --debug                 also log debug messages\n"
+	       "  --systemd-cgroup        use systemd cgroups (not supported yet)\n"
+	       "  --rootless true|false|auto\n"
+	       "                          rootless mode (default auto)\n"
+	       "  -v, --version           print version information\n"
+	       "  -h, --help              print this help\n"
+	       "\n"
+	       "Run 'husk COMMAND --help' for a command's options.\n");
+}
+
+enum {
+	OPT_ROOT = 256,
+	OPT_LOG,
+	OPT_LOG_FORMAT,
+	OPT_DEBUG,
+	OPT_SYSTEMD_CGROUP,
+	OPT_ROOTLESS,
+	OPT_CRIU,
+};
+
+static const struct option global_options[] = {
+	{ "root", required_argument, NULL, OPT_ROOT },
+	{ "log", required_argument, NULL, OPT_LOG },
+	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
+	{ "debug", no_argument, NULL, OPT_DEBUG },
+	{ "systemd-cgroup", no_argument, NULL, OPT_SYSTEMD_CGROUP },
+	{ "rootless", required_argument, NULL, OPT_ROOTLESS },
+	{ "criu", required_argument, NULL, OPT_CRIU },
+	{ "version", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Returns -1 to continue, or an exit status. */
+static int parse_global_options(struct husk_cli *cli, int argc, char **argv)
+{
+	const char *log_format = "text";
+	int c;
+	while ((c = husk_cli_getopt(NULL, argc, argv, global_options)) != -1) {
+		switch (c) {
+		case OPT_ROOT:
+			cli->root = optarg;
+			break;
+		case OPT_LOG:
+			cli->log_path = optarg;
+			break;
+		case OPT_LOG_FORMAT:
+			log_format = optarg;
+			break;
+		case OPT_DEBUG:
+			cli->debug = true;
+			break;
+		case OPT_SYSTEMD_CGROUP:
+			cli->systemd_cgroup = true;
+			break;
+		case OPT_ROOTLESS:
+			if (strcmp(optarg, "true") && strcmp(optarg, "false") && strcmp(optarg, "auto"))
+				return husk_cli_usage_error(NULL, "--rootless: expected true, false or auto, got '%s'", optarg);
+			cli->rootless = optarg;
+			break;
+		case OPT_CRIU:
+			break; /* accepted for runc compatibility; no checkpointing */
+		case 'v':
+			print_version();
+			return 0;
+		case 'h':
+			print_help();
+			return 0;
+		default:
+			return 2;
+		}
+	}
+	if (strcmp(log_format, "json") == 0)
+		cli->log.format = HUSK_LOG_JSON;
+	else if (strcmp(log_format, "text") == 0)
+		cli->log.format = HUSK_LOG_TEXT;
+	else
+		return husk_cli_usage_error(NULL, "--log-format: expected text or json, got '%s'", log_format);
+	if (cli->debug)
+		cli->log.level = HUSK_LOG_DEBUG;
+	return -1;
+}
+
+static int open_log(struct husk_cli *cli, husk_err *err)
+{
+	if (!cli->log_path)
+		return 0;
+	cli->log.fd = open(cli->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+	if (cli->log.fd < 0)
+		return husk_error(err, errno, "open log file %s", cli->log_path);
+	return 0;
+}
+
+/*
+ * The one place errors are reported: to the log (JSON when asked, so the
+ * engines show husk's real message) and, when the log is a file, also to
+ * stderr, as runc does.
+ */
+static void report_errors(const struct husk_cli *cli, const struct husk_error *err)
+{
+	husk_log_errors(&cli->log, err);
+	if (cli->log.fd >= 0) {
+		struct husk_log stderr_log = { .fd = -1, .format = HUSK_LOG_TEXT, .level = HUSK_LOG_ERROR };
+		husk_log_errors(&stderr_log, err);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct husk_cli cli = {
+		.root = "/run/husk",
+		.rootless = "auto",
+		.log = { .fd = -1, .format = HUSK_LOG_TEXT, .level = HUSK_LOG_WARNING },
+	};
+	cleanup_error husk_err err = NULL;
+
+	int rc = parse_global_options(&cli, argc, argv);
+	if (rc >= 0)
+		return rc;
+	if (optind >= argc) {
+		print_help();
+		return 2;
+	}
+	const struct husk_cmd *cmd = find_command(argv[optind]);
+	if (!cmd)
+		return husk_cli_usage_error(NULL, "unknown command '%s'", argv[optind]);
+	if (open_log(&cli, &err) < 0) {
+		report_errors(&cli, err);
+		return 1;
+	}
+	argc -= optind;
+	argv += optind;
+	optind = 0; /* reinitialise getopt for the subcommand */
+	rc = cmd->run(&cli, argc, argv, &err);
+	if (rc < 0) {
+		report_errors(&cli, err);
+		rc = 1;
+	}
+	if (cli.log.fd >= 0)
+		close(cli.log.fd);
+	return rc;
+}

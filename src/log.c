@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <yajl/yajl_gen.h>
+
+#include "husk/log.h"
+#include "husk/util.h"
+
+static const char *const level_names[] = {
+	[HUSK_LOG_ERROR] = "error",
+	[HUSK_LOG_WARNING] = "warning",
+	[HUSK_LOG_INFO] = "info",
+	[HUSK_LOG_DEBUG] = "debug",
+};
+
+const char *husk_log_level_name(enum husk_log_level level)
+{
+	return level_names[level];
+}
+
+/* RFC 3339 with nanoseconds, UTC, as the engines' log readers expect. */
+static void format_time(char *buf, size_t size)
+{
+	struct timespec ts;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, size - n, ".%09ldZ", ts.tv_nsec);
+}
+
+static void gen_kv(yajl_gen g, const char *k, const char *v)
+{
+	yajl_gen_string(g, (const unsigned char *)k, strlen(k));
+	yajl_gen_string(g, (const unsigned char *)v, strlen(v));
+}
+
+static void write_json_line(int fd, enum husk_log_level level, const char *msg)
+{
+	char when[64];
+	format_time(when, sizeof(when));
+	yajl_gen g = yajl_gen_alloc(NULL);
+	if (!g)
+		return;
+	yajl_gen_map_open(g);
+	gen_kv(g, "level", level_names[level]);
+	gen_kv(g, "msg", msg);
+	gen_kv(g, "time", when);
+	yajl_gen_map_close(g);
+	const unsigned char *buf;
+	size_t len;
+	if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok) {
+		/* One write per line keeps concurrent writers from interleaving. */
+		char *line = malloc(len + 1);
+		if (line) {
+			memcpy(line, buf, len);
+			line[len] = '\n';
+			husk_write_all(fd, line, len + 1);
+			free(line);
+		}
+	}
+	yajl_gen_free(g);
+}
+
+static void write_text_line(int fd, enum husk_log_level level, const char *msg)
+{
+	cleanup_free char *line = NULL;
+	int n;
+	if (level == HUSK_LOG_ERROR)
+		n = asprintf(&line, "husk: %s\n", msg);
+	else
+		n = asprintf(&line, "husk: %s: %s\n", level_names[level], msg);
+	if (n > 0)
+		husk_write_all(fd, line, (size_t)n);
+}
+
+static void log_line(const struct husk_log *log, enum husk_log_level level, const char *msg)
+{
+	int fd = log && log->fd >= 0 ? log->fd : STDERR_FILENO;
+	if (log && log->format == HUSK_LOG_JSON)
+		write_json_line(fd, level, msg);
+	else
+		write_text_line(fd, level, msg);
+}
+
+void husk_log(const struct husk_log *log, enum husk_log_level level, const char *fmt, ...)
+{
+	enum husk_log_level max = log ? log->level : HUSK_LOG_WARNING;
+	if (level > max)
+		return;
+	int saved = errno;
+	cleanup_free char *msg = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n >= 0)
+		log_line(log, level, msg);
+	errno = saved;
+}
+
+void husk_log_errors(const struct husk_log *log, const struct husk_error *err)
+{
+	for (; err; err = err->next) {
+		cleanup_free char *s = husk_error_string(err);
+		log_line(log, HUSK_LOG_ERROR, s ? s : err->msg);
+	}
+}

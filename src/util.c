@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "husk/util.h"
+
+void husk_freep(void *p)
+{
+	free(*(void **)p);
+}
+
+void husk_closep(int *fd)
+{
+	if (*fd >= 0) {
+		int saved = errno;
+		close(*fd);
+		errno = saved;
+	}
+}
+
+void husk_fclosep(FILE **f)
+{
+	if (*f)
+		fclose(*f);
+}
+
+struct husk_arena_chunk {
+	struct husk_arena_chunk *next;
+	size_t used, size;
+	max_align_t data[];
+};
+
+#define ARENA_CHUNK 8192
+
+void *husk_arena_alloc(struct husk_arena *a, size_t size)
+{
+	const size_t align = _Alignof(max_align_t);
+	if (size > SIZE_MAX - align) {
+		a->failed = true;
+		return NULL;
+	}
+	size = (size + align - 1) & ~(align - 1);
+	struct husk_arena_chunk *c = a->chunks;
+	if (!c || c->size - c->used < size) {
+		size_t cap = size > ARENA_CHUNK ? size : ARENA_CHUNK;
+		c = malloc(sizeof(*c) + cap);
+		if (!c) {
+			a->failed = true;
+			return NULL;
+		}
+		c->size = cap;
+		c->used = 0;
+		/* A big one-off block goes behind the current chunk so the
+		 * current chunk's free space stays usable. */
+		if (a->chunks && cap > ARENA_CHUNK) {
+			c->next = a->chunks->next;
+			a->chunks->next = c;
+		} else {
+			c->next = a->chunks;
+			a->chunks = c;
+		}
+	}
+	void *p = (char *)c->data + c->used;
+	c->used += size;
+	memset(p, 0, size);
+	return p;
+}
+
+char *husk_arena_strdup(struct husk_arena *a, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = husk_arena_alloc(a, n);
+	if (p)
+		memcpy(p, s, n);
+	return p;
+}
+
+void husk_arena_release(struct husk_arena *a)
+{
+	struct husk_arena_chunk *c = a->chunks;
+	while (c) {
+		struct husk_arena_chunk *next = c->next;
+		free(c);
+		c = next;
+	}
+	a->chunks = NULL;
+	a->failed = false;
+}
+
+int husk_read_fd(int fd, size_t max, char **out, size_t *len, husk_err *err)
+{
+	size_t cap = 4096, n = 0;
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+		cap = (size_t)st.st_size + 1;
+	if (cap > max + 1)
+		cap = max + 1;
+	cleanup_free char *buf = malloc(cap);
+	if (!buf)
+		return husk_error(err, ENOMEM, "allocate %zu bytes", cap);
+	for (;;) {
+		if (n + 1 >= cap) {
+			if (cap > max)
+				return husk_error(err, EFBIG, "file larger than %zu bytes", max);
+			size_t ncap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+			char *nbuf = realloc(buf, ncap);
+			if (!nbuf)
+				return husk_error(err, ENOMEM, "allocate %zu bytes", ncap);
+			buf = nbuf;
+			cap = ncap;
+		}
+		ssize_t r = read(fd, buf + n, cap - n - 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return husk_error(err, errno, "read");
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	*out = steal_pointer(&buf);
+	if (len)
+		*len = n;
+	return 0;
+}
+
+int husk_read_file(const char *path, size_t max, char **out, size_t *len, husk_err *err)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return husk_error(err, errno, "open %s", path);
+	if (husk_read_fd(fd, max, out, len, err) < 0)
+		return husk_error_wrap(err, "%s", path);
+	return 0;
+}
+
+int husk_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int husk_parse_u64(const char *s, uint64_t *out)
+{
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int husk_parse_i64(const char *s, int64_t *out)
+{
+	if (!s || !((*s >= '0' && *s <= '9') || (*s == '-' && s[1] >= '0' && s[1] <= '9')))
+		return -1;
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || *end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+bool husk_str_has_prefix(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
