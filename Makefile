@@ -59,7 +59,7 @@ else
 endif
 HUSK_LDFLAGS += -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(STATIC_LDFLAGS)
 ifeq ($(STATIC),1)
-  HUSK_LDFLAGS := $(filter-out -pie,$(HUSK_LDFLAGS)) -static-pie
+  HUSK_LDFLAGS := $(filter-out -pie -static,$(HUSK_LDFLAGS)) -static-pie
 endif
 
 ifneq ($(V),1)
@@ -125,13 +125,13 @@ fuzz-build:
 	$(MAKE) BUILD=build-fuzz CC=clang SANITIZE=1 \
 		CFLAGS='-O1 -g -fsanitize=fuzzer-no-link' build-fuzz/libhusk.a
 	@mkdir -p build-fuzz/corpus
-	cp -n tests/fixtures/config/good/*.json tests/fixtures/config/bad/*.json build-fuzz/corpus/ 2>/dev/null || true
+	cp -n tests/fixtures/config/*/*.json build-fuzz/corpus/ 2>/dev/null || true
 	clang -std=gnu11 -O1 -g -Iinclude $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined \
 		-o build-fuzz/fuzz-config tests/fuzz/fuzz_config.c build-fuzz/libhusk.a $(PKG_LIBS)
 
 fuzz: fuzz-build
 	build-fuzz/fuzz-config -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
-		-dict=tests/fuzz/config.dict build-fuzz/corpus
+		-artifact_prefix=build-fuzz/ -dict=tests/fuzz/config.dict build-fuzz/corpus
 
 MANPAGES := $(wildcard man/*.1)
 man-lint:
@@ -157,7 +157,7 @@ distclean: clean
 # Debian packages needed to build and test.  Idempotent: apt runs only when
 # something is missing.
 DEB_BUILD_DEPS := gcc make pkg-config libseccomp-dev libcap-dev libyajl-dev
-DEB_TEST_DEPS  := check busybox-static mandoc clang autoconf valgrind bats python3
+DEB_TEST_DEPS  := check busybox-static mandoc clang autoconf valgrind bats python3 jq procps util-linux
 deps:
 	@missing=$$(for p in $(DEB_BUILD_DEPS) $(DEB_TEST_DEPS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \

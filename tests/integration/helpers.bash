@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: Apache-2.0
+#
+# Shared setup for the integration tests (loaded with `load helpers`).
+# make_busybox_rootfs is plain bash and is also used by tests/demo.sh.
+
+if declare -F bats_require_minimum_version >/dev/null; then
+	bats_require_minimum_version 1.5.0 # run --separate-stderr
+fi
+
+# The busybox-static binary a test rootfs is made from.
+BUSYBOX=${BUSYBOX:-/bin/busybox}
+
+# Per-test setup: a fresh scratch directory $TMP (removed by bats) and the
+# binary under test in $HUSK.
+husk_setup() {
+	if [ -z "${HUSK:-}" ] || [ ! -x "$HUSK" ]; then
+		echo "HUSK must name the husk binary under test" >&2
+		return 1
+	fi
+	TMP=$BATS_TEST_TMPDIR
+	export TMP
+}
+
+husk() {
+	"$HUSK" "$@"
+}
+
+# make_busybox_rootfs DIR: a minimal root filesystem in DIR made from
+# Debian's busybox-static: bin/busybox, a symlink to /bin/busybox for every
+# applet at its usual path (what `busybox --install -s` would create), the
+# usual empty directories, and /etc/passwd and /etc/group with root and an
+# unprivileged user 10001.  Nothing runs inside DIR.
+make_busybox_rootfs() {
+	local root=${1:?usage: make_busybox_rootfs DIR} applet
+	if ! dpkg-query -W -f='${Status}\n' busybox-static 2>/dev/null | grep -q '^install ok installed'; then
+		echo "make_busybox_rootfs: busybox-static is not installed (apt-get install busybox-static)" >&2
+		return 1
+	fi
+	mkdir -p "$root"/bin "$root"/sbin "$root"/usr/bin "$root"/usr/sbin \
+		"$root"/etc "$root"/dev "$root"/proc "$root"/sys "$root"/run \
+		"$root"/root "$root"/home/user "$root"/tmp || return 1
+	chmod 1777 "$root"/tmp
+	chmod 0700 "$root"/root
+	install -m 0755 "$BUSYBOX" "$root"/bin/busybox || return 1
+	# --list-full names each applet's install path, e.g. "usr/bin/awk".
+	while read -r applet; do
+		if [ -z "$applet" ] || [ "$applet" = bin/busybox ]; then
+			continue
+		fi
+		mkdir -p "$root/$(dirname "$applet")" &&
+			ln -sfn /bin/busybox "$root/$applet" || return 1
+	done < <("$BUSYBOX" --list-full)
+	[ -L "$root"/bin/sh ] || {
+		echo "make_busybox_rootfs: $BUSYBOX has no sh applet" >&2
+		return 1
+	}
+	printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' \
+		'user:x:10001:10001:user:/home/user:/bin/sh' >"$root"/etc/passwd
+	printf '%s\n' 'root:x:0:' 'user:x:10001:' >"$root"/etc/group
+	chown 10001:10001 "$root"/home/user 2>/dev/null || true
+}
+
+# write_config FILE JSON: write a config.json by hand (for broken configs).
+write_config() {
+	mkdir -p "$(dirname "$1")" && printf '%s\n' "$2" >"$1"
+}
+
+# json_valid FILE: FILE holds one JSON document.
+json_valid() {
+	python3 -m json.tool "$1" >/dev/null
+}
