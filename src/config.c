@@ -65,10 +65,15 @@ void config_path_pop(struct config_parser *p, size_t len)
 	p->path[len] = '\0';
 }
 
+/* Enough to fix a config by; beyond it, appending to the chain (a walk to
+ * its tail each time) would make a config full of errors slow to reject. */
+#define CONFIG_MAX_ERRORS 100
+
 static void verrorf(struct config_parser *p, const char *fmt, va_list ap)
 {
 	cleanup_free char *msg = NULL;
-	p->nerrors++;
+	if (++p->nerrors > CONFIG_MAX_ERRORS)
+		return;
 	if (vasprintf(&msg, fmt, ap) < 0) {
 		husk_error(p->err, ENOMEM, "config.json: out of memory");
 		return;
@@ -111,12 +116,18 @@ void config_describe(yajl_val v, char *buf, size_t size)
 		snprintf(buf, size, "null");
 	} else if (YAJL_IS_STRING(v)) {
 		const char *s = v->u.string;
-		if (strlen(s) > 64)
-			snprintf(buf, size, "\"%.64s...\"", s);
-		else
+		if (strlen(s) > 64) {
+			/* Cut on a UTF-8 character boundary. */
+			int n = 64;
+			while (n > 0 && (s[n] & 0xc0) == 0x80)
+				n--;
+			snprintf(buf, size, "\"%.*s...\"", n, s);
+		} else {
 			snprintf(buf, size, "\"%s\"", s);
+		}
 	} else if (YAJL_IS_NUMBER(v)) {
-		snprintf(buf, size, "%.64s", v->u.number.r);
+		const char *r = v->u.number.r;
+		snprintf(buf, size, strlen(r) > 64 ? "%.64s..." : "%s", r);
 	} else if (YAJL_IS_TRUE(v)) {
 		snprintf(buf, size, "true");
 	} else if (YAJL_IS_FALSE(v)) {
@@ -176,8 +187,11 @@ static int parse_integer(struct config_parser *p, yajl_val v, enum num_type num,
 			return -1;
 		}
 	}
+	/* The number as the messages show it: a huge one is cut short. */
+	char got[96];
+	config_describe(v, got, sizeof(got));
 	if (num_types[num].min == 0 && negative) {
-		config_errorf(p, "expected a non-negative integer, got %s", text);
+		config_errorf(p, "expected a non-negative integer, got %s", got);
 		return -1;
 	}
 	uint64_t u = 0;
@@ -188,7 +202,7 @@ static int parse_integer(struct config_parser *p, yajl_val v, enum num_type num,
 	if (ok && negative)
 		ok = s >= num_types[num].min;
 	if (!ok) {
-		config_errorf(p, "%s is out of range for %s", text, num_types[num].what);
+		config_errorf(p, "%s is out of range for %s", got, num_types[num].what);
 		return -1;
 	}
 	switch (num) {
@@ -260,6 +274,8 @@ static void parse_array(struct config_parser *p, const struct field *f, yajl_val
 		type_error(p, "an array", v);
 		return;
 	}
+	/* Empty unless filled below, also when a repeated key had filled it. */
+	*dst = (struct raw_array){ NULL, 0 };
 	size_t n = v->u.array.len;
 	if (n == 0)
 		return;
@@ -279,27 +295,50 @@ static void parse_array(struct config_parser *p, const struct field *f, yajl_val
 	dst->n = n;
 }
 
-static int kv_compare(const void *a, const void *b)
+struct key_ref {
+	const char *key;
+	size_t index;
+};
+
+static int key_ref_compare(const void *a, const void *b)
 {
-	const struct husk_kv *x = a, *y = b;
+	const struct key_ref *x = a, *y = b;
 	int c = strcmp(x->key, y->key);
 	if (c)
 		return c;
-	/* Same key: keep document order, so the last one wins below. */
-	return (x > y) - (x < y);
+	/* Same key: document order, so that the last one wins below. */
+	return (x->index > y->index) - (x->index < y->index);
 }
 
-/* JSON objects may repeat a key; as in most JSON readers, the last wins. */
-static size_t kv_dedupe(struct husk_kv *kv, size_t n)
+/*
+ * JSON objects may repeat a key; as in most JSON readers, the last wins.
+ * items holds n entries of size bytes, each starting with its key (a
+ * husk_kv, or an entry of a K_KEYED object); drops the earlier duplicates,
+ * keeps document order and returns the new count.  Sorting keeps a big
+ * object from taking quadratic time.
+ */
+static size_t dedupe_keys(struct config_parser *p, char *items, size_t n, size_t size)
 {
 	if (n < 2)
 		return n;
-	qsort(kv, n, sizeof(*kv), kv_compare);
+	cleanup_free struct key_ref *refs = calloc(n, sizeof(*refs));
+	if (!refs) {
+		config_errorf(p, "out of memory");
+		return n;
+	}
+	for (size_t i = 0; i < n; i++)
+		refs[i] = (struct key_ref){ *(char **)(items + i * size), i };
+	qsort(refs, n, sizeof(*refs), key_ref_compare);
+	for (size_t i = 0; i + 1 < n; i++)
+		if (strcmp(refs[i].key, refs[i + 1].key) == 0)
+			*(char **)(items + refs[i].index * size) = NULL;
 	size_t out = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (i + 1 < n && strcmp(kv[i].key, kv[i + 1].key) == 0)
+		if (!*(char **)(items + i * size))
 			continue;
-		kv[out++] = kv[i];
+		if (out != i)
+			memcpy(items + out * size, items + i * size, size);
+		out++;
 	}
 	return out;
 }
@@ -310,6 +349,7 @@ static void parse_map(struct config_parser *p, yajl_val v, husk_map *dst)
 		type_error(p, "an object of strings", v);
 		return;
 	}
+	*dst = (husk_map){ NULL, 0 };
 	size_t n = v->u.object.len;
 	if (n == 0)
 		return;
@@ -333,7 +373,7 @@ static void parse_map(struct config_parser *p, yajl_val v, husk_map *dst)
 		config_path_pop(p, mark);
 	}
 	dst->v = kv;
-	dst->n = kv_dedupe(kv, used);
+	dst->n = dedupe_keys(p, (char *)kv, used, sizeof(*kv));
 }
 
 /* An object whose keys name entries, each an object (rdma, netDevices). */
@@ -343,6 +383,7 @@ static void parse_keyed(struct config_parser *p, const struct field *f, yajl_val
 		type_error(p, "an object", v);
 		return;
 	}
+	*dst = (struct raw_array){ NULL, 0 };
 	size_t n = v->u.object.len;
 	if (n == 0)
 		return;
@@ -352,22 +393,20 @@ static void parse_keyed(struct config_parser *p, const struct field *f, yajl_val
 	size_t used = 0;
 	for (size_t i = 0; i < n; i++) {
 		const char *key = v->u.object.keys[i];
-		/* A repeated key replaces the earlier entry. */
-		size_t slot = used;
-		for (size_t j = 0; j < used; j++)
-			if (strcmp(*(char **)(items + j * f->elem_size), key) == 0)
-				slot = j;
-		char *item = items + slot * f->elem_size;
-		memset(item, 0, f->elem_size);
-		*(char **)item = husk_arena_strdup(p->arena, key);
+		char *item = items + used * f->elem_size;
 		size_t mark = config_path_push_key(p, key);
-		config_parse_object(p, f->type, v->u.object.values[i], item);
-		config_path_pop(p, mark);
-		if (slot == used)
+		*(char **)item = husk_arena_strdup(p->arena, key);
+		if (*(char **)item) {
+			config_parse_object(p, f->type, v->u.object.values[i], item);
 			used++;
+		} else {
+			config_errorf(p, "out of memory");
+		}
+		config_path_pop(p, mark);
 	}
 	dst->v = items;
-	dst->n = used;
+	/* A repeated key replaces the earlier entry. */
+	dst->n = dedupe_keys(p, items, used, f->elem_size);
 }
 
 static void parse_flags(struct config_parser *p, const struct field *f, yajl_val v, uint64_t *dst)
@@ -376,13 +415,16 @@ static void parse_flags(struct config_parser *p, const struct field *f, yajl_val
 		type_error(p, "an array of strings", v);
 		return;
 	}
+	/* Assigned, not OR-ed in: a repeated key replaces the earlier list. */
+	uint64_t bits = 0;
 	for (size_t i = 0; i < v->u.array.len; i++) {
 		size_t mark = config_path_push_index(p, i);
 		int bit;
 		if (parse_name(p, v->u.array.values[i], f->names, &bit) == 0)
-			*dst |= (uint64_t)bit;
+			bits |= (uint64_t)bit;
 		config_path_pop(p, mark);
 	}
+	*dst = bits;
 }
 
 /* Mark an F_OPT field present: its `set` flag follows the value. */
@@ -462,6 +504,15 @@ static bool field_is_scalar(const struct field *f)
 	       f->kind != K_MAP && f->kind != K_KEYED;
 }
 
+/* A container of the wrong JSON type is left empty; the rules must not
+ * report that emptiness ("args must hold an entry") a second time. */
+static bool container_misshapen(const struct field *f, yajl_val v)
+{
+	if (f->kind == K_ARRAY)
+		return !YAJL_IS_ARRAY(v);
+	return !field_is_scalar(f) && !YAJL_IS_OBJECT(v);
+}
+
 void config_parse_object(struct config_parser *p, const struct object_type *t, yajl_val v, void *obj)
 {
 	if (!YAJL_IS_OBJECT(v)) {
@@ -485,7 +536,7 @@ void config_parse_object(struct config_parser *p, const struct object_type *t, y
 			size_t mark = config_path_push_key(p, key);
 			parse_value(p, f, val, (char *)obj + f->offset);
 			config_path_pop(p, mark);
-			if (p->nerrors != before && field_is_scalar(f))
+			if (p->nerrors != before && (field_is_scalar(f) || container_misshapen(f, val)))
 				scalar_errors = true;
 			seen |= UINT64_C(1) << j;
 			break;
@@ -528,6 +579,10 @@ static int prescan(const char *text, size_t len, husk_err *err)
 			}
 		} else if (c == '"') {
 			in_string = true;
+		} else if (c == '/') {
+			/* yajl's tree parser takes comments, which would hide
+			 * quotes, brackets and escapes from this scan. */
+			return husk_error(err, 0, "config.json: invalid JSON: a comment at offset %zu", i);
 		} else if (c == '{' || c == '[') {
 			if (++depth > HUSK_CONFIG_MAX_DEPTH)
 				return husk_error(err, 0, "config.json: nested deeper than %d levels at offset %zu",
@@ -595,6 +650,9 @@ int husk_config_parse(const char *text, size_t len, const struct husk_log *log,
 	struct config_parser p = { .arena = &cfg->arena, .log = log, .err = &found };
 	config_parse_object(&p, &config_root_type, root, cfg);
 	yajl_tree_free(root);
+	if (p.nerrors > CONFIG_MAX_ERRORS)
+		husk_error(&found, 0, "config.json: %zu more problems not shown",
+			   p.nerrors - CONFIG_MAX_ERRORS);
 	if (found || cfg->arena.failed) {
 		if (!found)
 			husk_error(&found, ENOMEM, "config.json");

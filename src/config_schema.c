@@ -122,6 +122,27 @@ static const struct husk_name mempolicy_flag_names[] = {
 
 /* ---- custom value parsers -------------------------------------------------- */
 
+/* A string from the config as messages quote it: cut short (on a UTF-8
+ * character boundary) when long, since a value may be megabytes. */
+struct shown {
+	char s[80];
+};
+
+static struct shown shown(const char *s)
+{
+	struct shown out;
+	size_t n = strlen(s);
+	if (n <= 64) {
+		snprintf(out.s, sizeof(out.s), "\"%s\"", s);
+		return out;
+	}
+	n = 64;
+	while (n > 0 && (s[n] & 0xc0) == 0x80)
+		n--;
+	snprintf(out.s, sizeof(out.s), "\"%.*s...\"", (int)n, s);
+	return out;
+}
+
 static int expect_string(struct config_parser *p, yajl_val v)
 {
 	if (YAJL_IS_STRING(v))
@@ -177,12 +198,12 @@ static int parse_oci_version(struct config_parser *p, yajl_val v, void *dst)
 		return -1;
 	const char *s = v->u.string;
 	if (!semver_valid(s)) {
-		config_errorf(p, "expected a SemVer version such as \"%s\", got \"%s\"", HUSK_OCI_VERSION, s);
+		config_errorf(p, "expected a SemVer version such as \"%s\", got %s", HUSK_OCI_VERSION, shown(s).s);
 		return -1;
 	}
 	/* 0.x drafts are read as 1.x; a future major version is not. */
 	if (strncmp(s, "0.", 2) != 0 && strncmp(s, "1.", 2) != 0) {
-		config_errorf(p, "unsupported version \"%s\": husk supports 1.x (up to %s)", s, HUSK_OCI_VERSION);
+		config_errorf(p, "unsupported version %s: husk supports 1.x (up to %s)", shown(s).s, HUSK_OCI_VERSION);
 		return -1;
 	}
 	*(char **)dst = husk_arena_strdup(p->arena, s);
@@ -216,9 +237,9 @@ static int parse_capset(struct config_parser *p, yajl_val v, void *dst)
 				mask |= UINT64_C(1) << cap;
 			else if (husk_str_has_prefix(name, "CAP_") && name[4] &&
 				 strspn(name + 4, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_") == strlen(name + 4))
-				config_warnf(p, "unknown capability \"%s\" ignored", name);
+				config_warnf(p, "unknown capability %s ignored", shown(name).s);
 			else {
-				config_errorf(p, "expected a capability name such as \"CAP_CHOWN\", got \"%s\"", name);
+				config_errorf(p, "expected a capability name such as \"CAP_CHOWN\", got %s", shown(name).s);
 				rc = -1;
 			}
 		}
@@ -238,7 +259,7 @@ static int parse_type_char(struct config_parser *p, yajl_val v, void *dst, const
 		for (const char *c = allowed; *c; c++)
 			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s\"%c\"",
 				 c == allowed ? "" : ", ", *c);
-		config_errorf(p, "expected one of %s, got \"%s\"", list, s);
+		config_errorf(p, "expected one of %s, got %s", list, shown(s).s);
 		return -1;
 	}
 	*(char *)dst = s[0];
@@ -263,7 +284,7 @@ static int parse_page_size(struct config_parser *p, yajl_val v, void *dst)
 	const char *s = v->u.string;
 	size_t n = strspn(s, "0123456789");
 	if (n == 0 || s[0] == '0' || !s[n] || !strchr("KMG", s[n]) || strcmp(s + n + 1, "B") != 0) {
-		config_errorf(p, "expected a page size such as \"2MB\" or \"1GB\", got \"%s\"", s);
+		config_errorf(p, "expected a page size such as \"2MB\" or \"1GB\", got %s", shown(s).s);
 		return -1;
 	}
 	*(char **)dst = husk_arena_strdup(p->arena, s);
@@ -275,17 +296,18 @@ static int parse_page_size(struct config_parser *p, yajl_val v, void *dst)
 static void check_absolute(struct config_parser *p, const char *field, const char *path)
 {
 	if (path && path[0] != '/')
-		config_field_errorf(p, field, "must be an absolute path, got \"%s\"", path);
+		config_field_errorf(p, field, "must be an absolute path, got %s", shown(path).s);
 }
 
 static void check_absolute_list(struct config_parser *p, const char *field, const husk_strv *v)
 {
 	for (size_t i = 0; i < v->n; i++) {
-		if (v->v[i][0] == '/')
+		/* NULL: an entry that was not a string, already reported. */
+		if (!v->v[i] || v->v[i][0] == '/')
 			continue;
 		size_t mark = config_path_push_key(p, field);
 		size_t mark2 = config_path_push_index(p, i);
-		config_errorf(p, "must be an absolute path, got \"%s\"", v->v[i]);
+		config_errorf(p, "must be an absolute path, got %s", shown(v->v[i]).s);
 		config_path_pop(p, mark2);
 		config_path_pop(p, mark);
 	}
@@ -304,15 +326,21 @@ static void check_user(struct config_parser *p, void *obj)
 		config_field_errorf(p, "umask", "expected at most 0777 (511), got %u", u->umask.v);
 }
 
+/* Per entry, so that it only runs when both limits were read. */
+static void check_rlimit(struct config_parser *p, void *obj)
+{
+	struct husk_rlimit *r = obj;
+	if (r->soft > r->hard)
+		config_errorf(p, "soft limit %llu is above hard limit %llu",
+			      (unsigned long long)r->soft, (unsigned long long)r->hard);
+}
+
 static void check_rlimits(struct config_parser *p, const struct husk_process *proc)
 {
 	for (size_t i = 0; i < proc->rlimits.n; i++) {
 		const struct husk_rlimit *r = &proc->rlimits.v[i];
 		size_t mark = config_path_push_key(p, "rlimits");
 		size_t mark2 = config_path_push_index(p, i);
-		if (r->soft > r->hard)
-			config_errorf(p, "soft limit %llu is above hard limit %llu",
-				      (unsigned long long)r->soft, (unsigned long long)r->hard);
 		for (size_t j = 0; j < i && r->type >= 0; j++)
 			if (proc->rlimits.v[j].type == r->type)
 				config_errorf(p, "\"%s\" is set more than once",
@@ -352,7 +380,7 @@ static void check_scheduler(struct config_parser *p, void *obj)
 static void check_cpu_list(struct config_parser *p, const char *field, const char *s)
 {
 	if (s && strspn(s, "0123456789, -") != strlen(s))
-		config_field_errorf(p, field, "expected a CPU list such as \"0-3,7\", got \"%s\"", s);
+		config_field_errorf(p, field, "expected a CPU list such as \"0-3,7\", got %s", shown(s).s);
 }
 
 static void check_exec_cpu_affinity(struct config_parser *p, void *obj)
@@ -366,8 +394,8 @@ static void check_mount(struct config_parser *p, void *obj)
 {
 	struct husk_mount *m = obj;
 	if (m->destination && m->destination[0] != '/')
-		config_warnf(p, "relative destination \"%s\" is deprecated; read as \"/%s\"",
-			     m->destination, m->destination);
+		config_warnf(p, "relative destination %s is deprecated; read as relative to \"/\"",
+			     shown(m->destination).s);
 }
 
 static void check_hook(struct config_parser *p, void *obj)
@@ -399,7 +427,7 @@ static void check_device_cgroup(struct config_parser *p, void *obj)
 	if (!d->type)
 		d->type = 'a';
 	if (d->access && strspn(d->access, "rwm") != strlen(d->access))
-		config_field_errorf(p, "access", "expected letters of \"rwm\", got \"%s\"", d->access);
+		config_field_errorf(p, "access", "expected letters of \"rwm\", got %s", shown(d->access).s);
 }
 
 static void check_weight_device(struct config_parser *p, void *obj)
@@ -463,11 +491,11 @@ static void check_intel_rdt(struct config_parser *p, void *obj)
 	const char *clos = r->clos_id;
 	if (clos && strcmp(clos, "/") != 0 &&
 	    (!*clos || strchr(clos, '/') || strcmp(clos, ".") == 0 || strcmp(clos, "..") == 0 || strchr(clos, '\n')))
-		config_field_errorf(p, "closID", "expected \"/\" or a directory name, got \"%s\"", clos);
+		config_field_errorf(p, "closID", "expected \"/\" or a directory name, got %s", shown(clos).s);
 	check_no_newline(p, "l3CacheSchema", r->l3_cache_schema);
 	check_no_newline(p, "memBwSchema", r->mem_bw_schema);
 	if (r->mem_bw_schema && strncmp(r->mem_bw_schema, "MB:", 3) != 0)
-		config_field_errorf(p, "memBwSchema", "must start with \"MB:\", got \"%s\"", r->mem_bw_schema);
+		config_field_errorf(p, "memBwSchema", "must start with \"MB:\", got %s", shown(r->mem_bw_schema).s);
 	for (size_t i = 0; i < r->schemata.n; i++)
 		check_no_newline(p, "schemata", r->schemata.v[i]);
 }
@@ -563,7 +591,7 @@ static const struct field rlimit_fields[] = {
 	INT("hard", hard, N_U64, F_REQUIRED),
 };
 #undef S
-static const struct object_type rlimit_type = OBJECT_TYPE(struct husk_rlimit, rlimit_fields, NULL);
+static const struct object_type rlimit_type = OBJECT_TYPE(struct husk_rlimit, rlimit_fields, check_rlimit);
 static const struct field elem_rlimit = OBJ_ELEM(rlimit_type);
 
 #define S struct husk_io_priority

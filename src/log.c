@@ -6,8 +6,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <yajl/yajl_gen.h>
 
+#include "husk/json.h"
 #include "husk/log.h"
 #include "husk/util.h"
 
@@ -34,37 +34,23 @@ static void format_time(char *buf, size_t size)
 	snprintf(buf + n, size - n, ".%09ldZ", ts.tv_nsec);
 }
 
-static void gen_kv(yajl_gen g, const char *k, const char *v)
-{
-	yajl_gen_string(g, (const unsigned char *)k, strlen(k));
-	yajl_gen_string(g, (const unsigned char *)v, strlen(v));
-}
-
 static void write_json_line(int fd, enum husk_log_level level, const char *msg)
 {
 	char when[64];
 	format_time(when, sizeof(when));
-	yajl_gen g = yajl_gen_alloc(NULL);
-	if (!g)
+	cleanup_json struct husk_json j = { 0 };
+	if (husk_json_init(&j, NULL, NULL) < 0)
 		return;
-	yajl_gen_map_open(g);
-	gen_kv(g, "level", level_names[level]);
-	gen_kv(g, "msg", msg);
-	gen_kv(g, "time", when);
-	yajl_gen_map_close(g);
-	const unsigned char *buf;
+	husk_json_map_open(&j, NULL);
+	husk_json_kv_str(&j, "level", level_names[level]);
+	husk_json_kv_str(&j, "msg", msg);
+	husk_json_kv_str(&j, "time", when);
+	husk_json_map_close(&j);
+	/* One write per line keeps concurrent writers from interleaving. */
+	cleanup_free char *line = NULL;
 	size_t len;
-	if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok) {
-		/* One write per line keeps concurrent writers from interleaving. */
-		char *line = malloc(len + 1);
-		if (line) {
-			memcpy(line, buf, len);
-			line[len] = '\n';
-			husk_write_all(fd, line, len + 1);
-			free(line);
-		}
-	}
-	yajl_gen_free(g);
+	if (husk_json_take(&j, true, &line, &len, NULL) == 0)
+		husk_write_all(fd, line, len);
 }
 
 static void write_text_line(int fd, enum husk_log_level level, const char *msg)

@@ -34,6 +34,13 @@ struct husk_cmd {
 int cmd_spec(struct husk_cli *cli, int argc, char **argv, husk_err *err);
 int cmd_validate(struct husk_cli *cli, int argc, char **argv, husk_err *err);
 int cmd_features(struct husk_cli *cli, int argc, char **argv, husk_err *err);
+int cmd_create(struct husk_cli *cli, int argc, char **argv, husk_err *err);
+int cmd_run(struct husk_cli *cli, int argc, char **argv, husk_err *err);
+int cmd_start(struct husk_cli *cli, int argc, char **argv, husk_err *err);
+int cmd_state(struct husk_cli *cli, int argc, char **argv, husk_err *err);
+int cmd_kill(struct husk_cli *cli, int argc, char **argv, husk_err *err);
+int cmd_delete(struct husk_cli *cli, int argc, char **argv, husk_err *err);
+int cmd_list(struct husk_cli *cli, int argc, char **argv, husk_err *err);
 
 extern const struct husk_cmd husk_commands[];
 

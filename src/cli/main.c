@@ -41,6 +41,59 @@ const struct husk_cmd husk_commands[] = {
 	  "\n"
 	  "Print the OCI runtime features document (JSON) for this build of husk:\n"
 	  "only what husk really supports.\n" },
+	{ "create", cmd_create, "create a container, ready to start",
+	  "Usage: husk create [options] ID\n"
+	  "\n"
+	  "Create the container ID from a bundle: its process exists with every\n"
+	  "namespace, mount and security setting in place and waits for start.\n"
+	  "\n"
+	  "Options:\n"
+	  "  -b, --bundle DIR        bundle directory (default: the current directory)\n"
+	  "      --pid-file FILE     write the container process' pid to FILE\n"
+	  "      --console-socket S  send the terminal's master fd to the unix socket S\n"
+	  "      --no-pivot          do not use pivot_root (for a rootfs on an initramfs)\n"
+	  "      --no-new-keyring    keep the caller's session keyring\n"
+	  "      --preserve-fds N    pass N more fds (from 3) to the container\n"
+	  "      --init              run husk's reaper as PID 1 of the container\n"},
+	{ "start", cmd_start, "run the user process of a created container",
+	  "Usage: husk start ID\n" },
+	{ "run", cmd_run, "create and start a container",
+	  "Usage: husk run [options] ID\n"
+	  "\n"
+	  "Create and start the container ID; without --detach wait for it, pass on\n"
+	  "signals, delete it afterwards and exit with its status.\n"
+	  "\n"
+	  "Options:\n"
+	  "  -b, --bundle DIR        bundle directory (default: the current directory)\n"
+	  "      --pid-file FILE     write the container process' pid to FILE\n"
+	  "      --console-socket S  send the terminal's master fd to the unix socket S\n"
+	  "      --no-pivot          do not use pivot_root (for a rootfs on an initramfs)\n"
+	  "      --no-new-keyring    keep the caller's session keyring\n"
+	  "      --preserve-fds N    pass N more fds (from 3) to the container\n"
+	  "      --init              run husk's reaper as PID 1 of the container\n"
+	  "  -d, --detach            do not wait for the container\n"
+	  "      --keep              do not delete the container after it exits\n"
+	  "      --no-subreaper      do not reap orphans of the container\n" },
+	{ "state", cmd_state, "print the OCI state of a container",
+	  "Usage: husk state ID\n" },
+	{ "kill", cmd_kill, "send a signal to a container",
+	  "Usage: husk kill [--all] ID [SIGNAL]\n"
+	  "\n"
+	  "SIGNAL is a name (KILL, SIGKILL, RTMIN+3) or a number; default TERM.\n"
+	  "\n"
+	  "Options:\n"
+	  "  -a, --all   signal every process of the container\n" },
+	{ "delete", cmd_delete, "delete a container",
+	  "Usage: husk delete [--force] ID\n"
+	  "\n"
+	  "Options:\n"
+	  "  -f, --force   kill the container if it still runs\n" },
+	{ "list", cmd_list, "list containers",
+	  "Usage: husk list [--format table|json] [--quiet]\n"
+	  "\n"
+	  "Options:\n"
+	  "  -f, --format table|json   output format (default table)\n"
+	  "  -q, --quiet               print only the ids\n" },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -93,7 +146,8 @@ int husk_cli_getopt(const char *cmd, int argc, char **argv, const struct option 
 	opterr = 0;
 	int longindex = -1;
 	int c = getopt_long(argc, argv, shorts, opts, &longindex);
-	if (c == 'h' && (longindex < 0 || strcmp(opts[longindex].name, "help") == 0)) {
+	/* Global options handle their own -h: cmd is NULL there. */
+	if (cmd && c == 'h' && (longindex < 0 || strcmp(opts[longindex].name, "help") == 0)) {
 		husk_cli_help(cmd);
 		exit(0);
 	}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef HUSK_CONTAINER_H
+#define HUSK_CONTAINER_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "husk/config.h"
+#include "husk/state.h"
+
+/* What every lifecycle operation needs from the caller. */
+struct husk_ctx {
+	const char *root;              /* state directory (--root) */
+	const struct husk_log *log;
+};
+
+struct husk_create_opts {
+	const char *id;
+	const char *bundle;            /* default "." */
+	const char *pid_file;
+	const char *console_socket;
+	int preserve_fds;
+	bool no_pivot;
+	bool no_new_keyring;
+	bool init;                     /* --init: the built-in reaper is PID 1 */
+};
+
+/* The annotation that turns the reaper on from config.json. */
+#define HUSK_ANNOTATION_INIT "run.oci.husk.init"
+
+/*
+ * create: when it returns 0 the container process exists with every
+ * namespace, mount and security setting in place and waits for start.
+ * On failure nothing is left behind.
+ */
+int husk_container_create(const struct husk_ctx *ctx, const struct husk_create_opts *o, husk_err *err);
+
+/* start: exec the user process of a created container; runs poststart hooks. */
+int husk_container_start(const struct husk_ctx *ctx, const char *id, husk_err *err);
+
+struct husk_run_opts {
+	bool detach;
+	bool keep;                     /* do not delete after exit */
+	bool no_subreaper;
+};
+
+/*
+ * run: create + start in one process.  Without detach it waits for the
+ * container, forwarding signals, and stores its exit status (128+N on
+ * signal N) in *exit_status, then deletes it unless keep.
+ */
+int husk_container_run(const struct husk_ctx *ctx, const struct husk_create_opts *o,
+		       const struct husk_run_opts *r, int *exit_status, husk_err *err);
+
+int husk_container_kill(const struct husk_ctx *ctx, const char *id, int sig, bool all, husk_err *err);
+int husk_container_delete(const struct husk_ctx *ctx, const char *id, bool force, husk_err *err);
+
+/* The OCI state JSON of one container. */
+int husk_container_state(const struct husk_ctx *ctx, const char *id, char **json, husk_err *err);
+
+struct husk_container_info {
+	char *id;
+	pid_t pid;
+	enum husk_status status;
+	char *bundle;
+	char *created;
+	char *owner;
+};
+
+int husk_container_list(const struct husk_ctx *ctx, struct husk_container_info **list, size_t *n, husk_err *err);
+void husk_container_list_free(struct husk_container_info *list, size_t n);
+
+#endif

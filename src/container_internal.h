@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef HUSK_CONTAINER_INTERNAL_H
+#define HUSK_CONTAINER_INTERNAL_H
+
+/* Shared between the lifecycle files; not part of the core's interface. */
+
+#include "husk/container.h"
+
+/*
+ * Resource limits.  Until cgroup support lands, a config that asks for a
+ * limit is refused with an error naming the field, never silently run
+ * unlimited.
+ */
+int husk_container_check_resources(const struct husk_config *cfg, const struct husk_log *log, husk_err *err);
+
+/* Place the container process in its cgroup (before it runs anything). */
+int husk_container_cgroup_enter(const struct husk_config *cfg, const char *id, pid_t pid,
+				const struct husk_log *log, husk_err *err);
+
+/* Run poststart hooks from the saved config; on failure stop the container. */
+int husk_container_poststart(const struct husk_ctx *ctx, int dirfd, const struct husk_state *st,
+			     const char *state_json, husk_err *err);
+
+#endif

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef HUSK_UNIT_H
+#define HUSK_UNIT_H
+
+#include <check.h>
+
+/* One constructor per suite; main.c runs every one listed in its table. */
+Suite *names_suite(void);
+Suite *spec_suite(void);
+Suite *features_suite(void);
+Suite *config_suite(void);
+Suite *hooks_suite(void);
+Suite *reaper_suite(void);
+Suite *seccomp_suite(void);
+Suite *rootfs_suite(void);
+
+#endif
