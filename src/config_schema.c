@@ -109,13 +109,13 @@ static const struct husk_name personality_domain_names[] = {
 	{ "LINUX", PER_LINUX }, { "LINUX32", PER_LINUX32 }, { NULL, 0 },
 };
 
-static const struct husk_name mempolicy_mode_names[] = {
+const struct husk_name husk_mempolicy_mode_names[] = {
 	{ "MPOL_DEFAULT", 0 }, { "MPOL_PREFERRED", 1 }, { "MPOL_BIND", 2 },
 	{ "MPOL_INTERLEAVE", 3 }, { "MPOL_LOCAL", 4 }, { "MPOL_PREFERRED_MANY", 5 },
 	{ "MPOL_WEIGHTED_INTERLEAVE", 6 }, { NULL, 0 },
 };
 
-static const struct husk_name mempolicy_flag_names[] = {
+const struct husk_name husk_mempolicy_flag_names[] = {
 	{ "MPOL_F_NUMA_BALANCING", 1 << 13 }, { "MPOL_F_RELATIVE_NODES", 1 << 14 },
 	{ "MPOL_F_STATIC_NODES", 1 << 15 }, { NULL, 0 },
 };
@@ -931,9 +931,9 @@ static const struct object_type net_device_type = OBJECT_TYPE(struct husk_net_de
 
 #define S struct husk_memory_policy
 static const struct field memory_policy_fields[] = {
-	ENUM("mode", mode, mempolicy_mode_names, F_REQUIRED),
+	ENUM("mode", mode, husk_mempolicy_mode_names, F_REQUIRED),
 	STR("nodes", nodes, 0),
-	FLAGS("flags", flags, mempolicy_flag_names),
+	FLAGS("flags", flags, husk_mempolicy_flag_names),
 };
 #undef S
 static const struct object_type memory_policy_type = OBJECT_TYPE(struct husk_memory_policy, memory_policy_fields, NULL);

@@ -315,8 +315,15 @@ static int check_supported(const struct launch *l, husk_err *err)
 				  "(terminal support without it is not implemented yet)");
 	if (l->o->console_socket)
 		return husk_error(err, ENOTSUP, "--console-socket: not implemented yet");
-	if (cfg->linux_cfg && cfg->linux_cfg->seccomp && cfg->linux_cfg->seccomp->listener_path)
+	const struct husk_linux *lx = cfg->linux_cfg;
+	if (lx && lx->seccomp && lx->seccomp->listener_path)
 		return husk_error(err, ENOTSUP, "linux.seccomp.listenerPath: seccomp notify is not implemented yet");
+	if (lx && lx->net_devices.n)
+		return husk_error(err, ENOTSUP, "linux.netDevices: moving network devices is not implemented yet");
+	if (lx && lx->intel_rdt)
+		return husk_error(err, ENOTSUP, "linux.intelRdt: Intel RDT is not supported");
+	if (lx && lx->mount_label && *lx->mount_label)
+		husk_debug(l->ctx->log, "linux.mountLabel: not applied (no SELinux mount labels)");
 	return husk_container_check_resources(cfg, l->ctx->log, err);
 }
 

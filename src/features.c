@@ -6,6 +6,9 @@
 #include <string.h>
 
 #include "husk/features.h"
+#include "husk/hooks.h"
+#include "husk/mount_options.h"
+#include "husk/seccomp.h"
 #include "husk/json.h"
 #include "husk/names.h"
 
@@ -39,28 +42,23 @@ struct implemented {
 	bool memory_policy;
 };
 
-/*
- * Nothing is applied to a container yet, so every switch is off.  A switch
- * marked "no table yet" also needs its list filled in fill_linux() (or
- * husk_features_init() for top-level lists) when it is turned on.
- */
 static const struct implemented implemented = {
-	.hooks = false,                 /* names: no table yet */
-	.mount_options = false,         /* names: no table yet */
-	.namespaces = false,            /* names: husk_namespace_names */
-	.capabilities = false,          /* names: husk_cap_name() */
+	.hooks = true,                  /* names: husk_hook_names */
+	.mount_options = true,          /* names: husk_mount_option_names */
+	.namespaces = true,             /* names: husk_namespace_names */
+	.capabilities = true,           /* names: husk_cap_name() */
 	.cgroup_v1 = false,
 	.cgroup_v2 = false,
 	.cgroup_systemd = false,
 	.cgroup_systemd_user = false,
 	.cgroup_rdma = false,
-	.seccomp = false,               /* names: husk_seccomp_*_names */
-	.apparmor = false,
-	.selinux = false,
+	.seccomp = true,                /* names: husk_seccomp_*_names, as the host supports them */
+	.apparmor = true,               /* process.apparmorProfile on hosts that enable it */
+	.selinux = false,               /* process labels only; linux.mountLabel is not applied */
 	.intel_rdt = false,
-	.idmap_mounts = false,
+	.idmap_mounts = true,
 	.net_devices = false,
-	.memory_policy = false,         /* names: no table yet (MPOL_* ones are private) */
+	.memory_policy = true,          /* names: husk_mempolicy_*_names */
 };
 
 /* ---- building --------------------------------------------------------- */
@@ -75,18 +73,50 @@ static int alloc_names(struct husk_features *f, struct husk_feature_names *list,
 	return 0;
 }
 
-/* Every name of a husk_name table, in table order. */
-static int names_from_table(struct husk_features *f, struct husk_feature_names *list,
-			    const struct husk_name *table)
+static bool keep_all(int value)
+{
+	(void)value;
+	return true;
+}
+
+/* The names of a husk_name table whose value passes keep, in table order. */
+static int names_from_table_if(struct husk_features *f, struct husk_feature_names *list,
+			       const struct husk_name *table, bool (*keep)(int value))
 {
 	size_t n = 0;
 	while (table[n].name)
 		n++;
 	if (alloc_names(f, list, n) < 0)
 		return -1;
-	for (; list->n < n; list->n++)
-		list->v[list->n] = table[list->n].name;
+	for (size_t i = 0; i < n; i++)
+		if (keep(table[i].value))
+			list->v[list->n++] = table[i].name;
 	return 0;
+}
+
+static int names_from_table(struct husk_features *f, struct husk_feature_names *list,
+			    const struct husk_name *table)
+{
+	return names_from_table_if(f, list, table, keep_all);
+}
+
+/* A NULL-terminated list of names. */
+static int names_from_strv(struct husk_features *f, struct husk_feature_names *list, const char *const *strv)
+{
+	size_t n = 0;
+	while (strv[n])
+		n++;
+	if (alloc_names(f, list, n) < 0)
+		return -1;
+	for (; list->n < n; list->n++)
+		list->v[list->n] = strv[list->n];
+	return 0;
+}
+
+/* Seccomp notify needs a listener, which husk does not serve yet. */
+static bool seccomp_action_usable(int action)
+{
+	return action != HUSK_SCMP_ACT_NOTIFY && husk_seccomp_action_supported(action);
 }
 
 /* Names of the numbers first..last that name_of knows. */
@@ -139,21 +169,18 @@ static void fill_cgroup(struct husk_cgroup_features *cg)
 	cg->supported = cg->v1 || cg->v2 || cg->systemd || cg->systemd_user || cg->rdma;
 }
 
-/*
- * supportedFlags must shrink to the flags the seccomp code can apply with
- * the running libseccomp and kernel when seccomp is switched on.
- */
+/* Only what this libseccomp and the running kernel can apply. */
 static int fill_seccomp(struct husk_features *f, struct husk_seccomp_features *sc)
 {
 	if (!implemented.seccomp)
 		return 0;
 	sc->supported = true;
 	sc->enabled = true;
-	if (names_from_table(f, &sc->actions, husk_seccomp_action_names) < 0 ||
-	    names_from_table(f, &sc->operators, husk_seccomp_op_names) < 0 ||
-	    names_from_table(f, &sc->archs, husk_seccomp_arch_names) < 0 ||
+	if (names_from_table_if(f, &sc->actions, husk_seccomp_action_names, seccomp_action_usable) < 0 ||
+	    names_from_table_if(f, &sc->operators, husk_seccomp_op_names, husk_seccomp_op_supported) < 0 ||
+	    names_from_table_if(f, &sc->archs, husk_seccomp_arch_names, husk_seccomp_arch_supported) < 0 ||
 	    names_from_table(f, &sc->known_flags, husk_seccomp_flag_names) < 0 ||
-	    names_from_table(f, &sc->supported_flags, husk_seccomp_flag_names) < 0)
+	    names_from_table_if(f, &sc->supported_flags, husk_seccomp_flag_names, husk_seccomp_flag_supported) < 0)
 		return -1;
 	return 0;
 }
@@ -183,6 +210,11 @@ static int fill_linux(struct husk_features *f)
 		return -1;
 	if (fill_seccomp(f, &l->seccomp) < 0)
 		return -1;
+	if (implemented.memory_policy &&
+	    (names_from_table(f, &l->memory_policy.modes, husk_mempolicy_mode_names) < 0 ||
+	     names_from_table(f, &l->memory_policy.flags, husk_mempolicy_flag_names) < 0))
+		return -1;
+	l->memory_policy.supported = implemented.memory_policy;
 	fill_cgroup(&l->cgroup);
 	fill_enabled(&l->apparmor, implemented.apparmor);
 	fill_enabled(&l->selinux, implemented.selinux);
@@ -200,7 +232,9 @@ int husk_features_init(struct husk_features *f, husk_err *err)
 		.oci_version_min = HUSK_OCI_VERSION_MIN,
 		.oci_version_max = HUSK_OCI_VERSION,
 	};
-	if (fill_linux(f) < 0 || fill_annotations(f) < 0) {
+	if ((implemented.hooks && names_from_strv(f, &f->hooks, husk_hook_names) < 0) ||
+	    (implemented.mount_options && names_from_strv(f, &f->mount_options, husk_mount_option_names) < 0) ||
+	    fill_linux(f) < 0 || fill_annotations(f) < 0) {
 		husk_features_release(f);
 		return husk_error(err, ENOMEM, "build the features document");
 	}

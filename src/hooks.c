@@ -64,11 +64,13 @@ struct hook_proc {
 
 static void reset_signal_dispositions(void)
 {
-	struct sigaction sa = { .sa_handler = SIG_DFL };
-	sigemptyset(&sa.sa_mask);
-	/* Fails harmlessly for SIGKILL, SIGSTOP and libc-reserved signals. */
+	/* All zero is SIG_DFL with no flags and an empty mask in every
+	 * architecture's struct layout; the raw call also resets the signals
+	 * libc reserves, which an ignored disposition would survive execve.
+	 * SIGKILL and SIGSTOP refuse, harmlessly. */
+	static const unsigned long dfl[8];
 	for (int sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &sa, NULL);
+		syscall(SYS_rt_sigaction, sig, dfl, NULL, (NSIG - 1) / 8);
 }
 
 static int set_stdin(int fd)
@@ -504,3 +506,7 @@ int husk_hooks_run(const husk_hookv *hooks, const char *kind, const char *state_
 	}
 	return 0;
 }
+
+const char *const husk_hook_names[] = {
+	"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop", NULL,
+};

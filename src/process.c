@@ -113,6 +113,42 @@ static int apply_cpu_affinity(const struct husk_exec_cpu_affinity *a, husk_err *
 	return 0;
 }
 
+/* linux.memoryPolicy through set_mempolicy(2); nodes as a CPU-list-like "0-3,7". */
+static int apply_memory_policy(const struct husk_memory_policy *mp, husk_err *err)
+{
+	enum { MAX_NODES = 1024, BITS = 8 * sizeof(unsigned long) };
+	unsigned long mask[MAX_NODES / BITS] = { 0 };
+	unsigned long maxnode = 0;
+	const char *s = mp->nodes ? mp->nodes : "";
+	while (*s) {
+		char *end;
+		if (*s == ',' || *s == ' ') {
+			s++;
+			continue;
+		}
+		unsigned long a = strtoul(s, &end, 10), b = a;
+		if (end == s)
+			return husk_error(err, EINVAL, "linux.memoryPolicy.nodes: \"%s\"", mp->nodes);
+		if (*end == '-') {
+			s = end + 1;
+			b = strtoul(s, &end, 10);
+			if (end == s || b < a)
+				return husk_error(err, EINVAL, "linux.memoryPolicy.nodes: \"%s\"", mp->nodes);
+		}
+		if (b >= MAX_NODES)
+			return husk_error(err, EINVAL, "linux.memoryPolicy.nodes: node %lu is above %d", b, MAX_NODES - 1);
+		for (unsigned long n = a; n <= b; n++)
+			mask[n / BITS] |= 1UL << (n % BITS);
+		maxnode = b + 2 > maxnode ? b + 2 : maxnode;
+		s = end;
+	}
+	long mode = mp->mode | (long)mp->flags;
+	if (syscall(SYS_set_mempolicy, mode, maxnode ? mask : NULL, maxnode) < 0)
+		return husk_error(err, errno, "linux.memoryPolicy: set_mempolicy %s",
+				  husk_name_of(husk_mempolicy_mode_names, mp->mode));
+	return 0;
+}
+
 int husk_process_apply_limits(const struct husk_process *p, const struct husk_linux *l, husk_err *err)
 {
 	if (apply_rlimits(p, err) < 0)
@@ -122,6 +158,8 @@ int husk_process_apply_limits(const struct husk_process *p, const struct husk_li
 	if (p->scheduler && apply_scheduler(p->scheduler, err) < 0)
 		return -1;
 	if (p->exec_cpu_affinity && apply_cpu_affinity(p->exec_cpu_affinity, err) < 0)
+		return -1;
+	if (l && l->memory_policy && apply_memory_policy(l->memory_policy, err) < 0)
 		return -1;
 	if (l && l->personality) {
 		if (l->personality->flags.n)

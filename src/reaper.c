@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,11 +25,13 @@
 
 static void reset_signal_dispositions(void)
 {
-	struct sigaction sa = { .sa_handler = SIG_DFL };
-	sigemptyset(&sa.sa_mask);
-	/* Fails harmlessly for SIGKILL, SIGSTOP and libc-reserved signals. */
+	/* All zero is SIG_DFL with no flags and an empty mask in every
+	 * architecture's struct layout; the raw call also resets the signals
+	 * libc reserves, which an ignored disposition would survive execve.
+	 * SIGKILL and SIGSTOP refuse, harmlessly. */
+	static const unsigned long dfl[8];
 	for (int sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &sa, NULL);
+		syscall(SYS_rt_sigaction, sig, dfl, NULL, (NSIG - 1) / 8);
 }
 
 /* Best effort: the terminal may still belong to the reaper's session, in

@@ -426,6 +426,8 @@ extern const struct husk_name husk_seccomp_action_names[];
 extern const struct husk_name husk_seccomp_op_names[];
 extern const struct husk_name husk_seccomp_flag_names[];
 extern const struct husk_name husk_seccomp_arch_names[];
+extern const struct husk_name husk_mempolicy_mode_names[];
+extern const struct husk_name husk_mempolicy_flag_names[];
 
 /* Lookups over the parsed model. */
 const char *husk_map_get(const husk_map *m, const char *key);

@@ -16,4 +16,7 @@
 int husk_hooks_run(const husk_hookv *hooks, const char *kind, const char *state_json,
 		   const struct husk_log *log, husk_err *err);
 
+/* The hook kinds, in lifecycle order, by their config.json names. */
+extern const char *const husk_hook_names[];
+
 #endif

@@ -53,8 +53,4 @@ int husk_rootfs_pivot(const struct husk_config *cfg, const struct husk_rootfs_op
  */
 int husk_rootfs_check_sysctl(const struct husk_config *cfg, husk_err *err);
 
-/* Mount options husk gives a meaning to (for `husk features`);
- * NULL-terminated.  Parsing is in husk/mount_options.h. */
-extern const char *const husk_mount_option_names[];
-
 #endif

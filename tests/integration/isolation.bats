@@ -280,3 +280,29 @@ ns_inode() {
 	[ "${lines[0]}" = / ]
 	[ "${lines[1]}" = 0 ]
 }
+
+@test "memoryPolicy binds the process' memory to the given nodes" {
+	[ -e /proc/self/numa_maps ] || skip "kernel without NUMA"
+	run_in '.linux.memoryPolicy = {"mode":"MPOL_BIND","nodes":"0"}' head -1 /proc/self/numa_maps
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"bind:0"* ]]
+}
+
+@test "fields husk does not implement are refused, not ignored" {
+	run_in '.linux.netDevices = {"eth0": {}}' true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"linux.netDevices"*"not implemented"* ]]
+	run_in '.linux.intelRdt = {"closID": "x"}' true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"linux.intelRdt"* ]]
+	run_in '.linux.resources = {"memory": {"limit": 1048576}}' true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"linux.resources.memory"* ]]
+	[ ! -e "$STATE/t$BATS_TEST_NUMBER" ]
+}
+
+@test "the time namespace gets the configured offsets" {
+	run_in '.linux.namespaces += [{"type":"time"}] | .linux.timeOffsets = {"monotonic": {"secs": 86400, "nanosecs": 0}}' cat /proc/self/timens_offsets
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"monotonic"*"86400"* ]]
+}
