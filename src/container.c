@@ -233,9 +233,12 @@ static int child_exec(struct launch *l, const char *exe, int report_fd, husk_err
 	if (!argv || !envp)
 		return husk_error(err, ENOMEM, "exec");
 	if (l->use_init) {
-		/* The runtime waits for end of stream as the sign that the
-		 * program is running; the reaper keeps nothing of ours. */
-		close(report_fd);
+		/* The reaper never execs, so close-on-exec does not clean it:
+		 * close what the program will not get (the runtime reads the end
+		 * of the report stream as "running"). */
+		(void)report_fd;
+		if (syscall(SYS_close_range, 3 + (unsigned int)l->o->preserve_fds, ~0U, 0) < 0)
+			return husk_error(err, errno, "close_range");
 		int status = husk_reaper_run(exe, argv, envp);
 		_exit(status < 0 ? 127 : status);
 	}

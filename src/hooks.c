@@ -52,6 +52,7 @@ struct child_args {
 
 /* Everything a running hook needs while the parent waits for it. */
 struct hook_proc {
+	const char *what;        /* "kind hook N (path)", for messages */
 	pid_t pid;
 	int pidfd;               /* -1 when pidfd_open is unavailable */
 	int stdin_fd;            /* write end of the state pipe, -1 once done */
@@ -307,7 +308,7 @@ static int try_reap(struct hook_proc *h, bool pidfd_ready, husk_err *err)
 		r = waitpid(h->pid, &h->status, h->pidfd >= 0 ? 0 : WNOHANG);
 	while (r < 0 && errno == EINTR);
 	if (r < 0)
-		return husk_error(err, errno, "waitpid");
+		return husk_error(err, errno, "%s: waitpid", h->what);
 	return r == h->pid;
 }
 
@@ -348,10 +349,10 @@ static int wait_loop(struct hook_proc *h, int64_t deadline, bool *raised_sigpipe
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			return husk_error(err, errno, "poll");
+			return husk_error(err, errno, "%s: poll", h->what);
 		}
 		if (in_slot >= 0 && p[in_slot].revents && feed_stdin(h, raised_sigpipe) < 0)
-			return husk_error(err, errno, "write state to stdin");
+			return husk_error(err, errno, "%s: write state to stdin", h->what);
 		int done = try_reap(h, pid_slot >= 0 && p[pid_slot].revents, err);
 		if (done)
 			return done < 0 ? -1 : 1;
@@ -384,7 +385,7 @@ static int wait_hook(struct hook_proc *h, int64_t timeout_s, husk_err *err)
 	sigaddset(&pipe_set, SIGPIPE);
 	int rc = pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
 	if (rc != 0)
-		return husk_error(err, rc, "block SIGPIPE");
+		return husk_error(err, rc, "%s: block SIGPIPE", h->what);
 	/* A SIGPIPE pending already is not ours to consume. */
 	bool was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE);
 	bool raised = false;
@@ -425,9 +426,9 @@ static void kill_and_reap(struct hook_proc *h)
 	reap(h->pid, &status);
 }
 
-static int start_hook(const struct husk_hook *hook, struct hook_proc *h, const char *what,
-		      husk_err *err)
+static int start_hook(const struct husk_hook *hook, struct hook_proc *h, husk_err *err)
 {
+	const char *what = h->what;
 	cleanup_free char **argv = make_vector(&hook->args, hook->path);
 	cleanup_free char **envp = make_vector(&hook->env, NULL);
 	if (!argv || !envp)
@@ -461,10 +462,10 @@ static int run_hook(const struct husk_hook *hook, const char *what, const char *
 		    husk_err *err)
 {
 	struct hook_proc h = {
-		.pid = -1, .pidfd = -1, .stdin_fd = -1,
+		.what = what, .pid = -1, .pidfd = -1, .stdin_fd = -1,
 		.data = state ? state : "", .left = state ? strlen(state) : 0,
 	};
-	int rc = start_hook(hook, &h, what, err);
+	int rc = start_hook(hook, &h, err);
 	if (rc == 0) {
 		/* Without pidfds (old kernel, filtered syscall) the wait ticks. */
 		h.pidfd = open_pidfd(h.pid);

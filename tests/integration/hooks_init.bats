@@ -137,3 +137,13 @@ all_hooks_filter() {
 	grep -q got-usr1 "$TMP/out"
 	hk delete r4
 }
+
+@test "the reaper holds no fd of the runtime's caller and its binary is out of reach" {
+	exec 9>"$TMP/nine"
+	bundle '.process.capabilities = {} | '"$(args_filter sh -c 'echo $(ls /proc/1/fd); readlink /proc/1/exe || echo unreadable')"
+	run hk run --init --bundle "$BUNDLE" r5
+	exec 9>&-
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "0 1 2" ]
+	[ "${lines[1]}" = unreadable ]
+}
