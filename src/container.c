@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "container_internal.h"
+#include "husk/fds.h"
 #include "husk/hooks.h"
 #include "husk/namespaces.h"
 #include "husk/process.h"
@@ -32,10 +33,6 @@
 #include "husk/rootfs.h"
 #include "husk/seccomp.h"
 #include "husk/sync.h"
-
-#ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC (1U << 2)
-#endif
 
 struct launch {
 	const struct husk_ctx *ctx;
@@ -209,12 +206,18 @@ static int child_secure(struct launch *l, husk_err *err)
 	return 0;
 }
 
-/* Only stdio and the preserved fds survive execve; ours close on exec. */
-static int child_seal_fds(const struct launch *l, husk_err *err)
+/*
+ * Only stdio and the preserved fds survive execve; ours close on exec.
+ * Done before the seccomp filter goes in, which may refuse close_range.
+ * The reaper never execs: it closes them for real, all but the report fd.
+ */
+static int child_seal_fds(const struct launch *l, int report_fd, husk_err *err)
 {
 	unsigned int first = 3 + (unsigned int)l->o->preserve_fds;
-	if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		return husk_error(err, errno, "close_range");
+	if (husk_fds_from(first, -1, HUSK_FDS_CLOEXEC) < 0)
+		return husk_error(err, errno, "mark fds close-on-exec");
+	if (l->use_init && husk_fds_from(first, report_fd, HUSK_FDS_CLOSE) < 0)
+		return husk_error(err, errno, "close fds");
 	for (unsigned int fd = 3; fd < first; fd++) {
 		int flags = fcntl((int)fd, F_GETFD);
 		if (flags >= 0 && fcntl((int)fd, F_SETFD, flags & ~FD_CLOEXEC) < 0)
@@ -226,19 +229,15 @@ static int child_seal_fds(const struct launch *l, husk_err *err)
 static int child_exec(struct launch *l, const char *exe, int report_fd, husk_err *err)
 {
 	const struct husk_process *p = l->cfg->process;
-	if (child_secure(l, err) < 0 || child_seal_fds(l, err) < 0)
+	if (child_seal_fds(l, report_fd, err) < 0 || child_secure(l, err) < 0)
 		return -1;
 	cleanup_free char **argv = strv_with_null(&p->args);
 	cleanup_free char **envp = strv_with_null(&p->env);
 	if (!argv || !envp)
 		return husk_error(err, ENOMEM, "exec");
 	if (l->use_init) {
-		/* The reaper never execs, so close-on-exec does not clean it:
-		 * close what the program will not get (the runtime reads the end
-		 * of the report stream as "running"). */
-		(void)report_fd;
-		if (syscall(SYS_close_range, 3 + (unsigned int)l->o->preserve_fds, ~0U, 0) < 0)
-			return husk_error(err, errno, "close_range");
+		/* The runtime reads the end of the report stream as "running". */
+		close(report_fd);
 		int status = husk_reaper_run(exe, argv, envp);
 		_exit(status < 0 ? 127 : status);
 	}
@@ -395,16 +394,6 @@ static int launch_clone(struct launch *l, husk_err *err)
 	return 0;
 }
 
-static void format_now(char *buf, size_t size)
-{
-	struct timespec ts;
-	struct tm tm;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, size - n, ".%09ldZ", ts.tv_nsec);
-}
-
 static void fill_state(const struct launch *l, struct husk_state *st, char *created)
 {
 	memset(st, 0, sizeof(*st));
@@ -496,7 +485,7 @@ static int launch_create(struct launch *l, husk_err *err)
 	if (husk_container_cgroup_enter(l->cfg, l->o->id, l->pid, l->ctx->log, err) < 0 ||
 	    write_oom_score_adj(l, err) < 0)
 		return -1;
-	format_now(created, sizeof(created));
+	husk_format_now(created, sizeof(created));
 	fill_state(l, &st, created);
 	if (husk_state_json(&st, HUSK_STATUS_CREATING, &state_json, err) < 0 ||
 	    supervise_create(l, state_json, err) < 0)
@@ -625,32 +614,18 @@ static int start_refusal(enum husk_status status, husk_err *err)
 
 int husk_container_start(const struct husk_ctx *ctx, const char *id, husk_err *err)
 {
-	cleanup_close int rootfd = husk_state_open_root(ctx->root, false, NULL);
-	if (rootfd < 0)
-		return husk_error(err, 0, "container does not exist");
-	cleanup_close int dirfd = husk_state_open_dir(rootfd, id, LOCK_EX, err);
-	if (dirfd < 0)
+	cleanup_opened struct husk_opened c;
+	if (husk_container_open(ctx, id, LOCK_EX, &c, err) < 0)
 		return -1;
-	struct husk_state st;
-	if (husk_state_read(dirfd, id, &st, err) < 0)
-		return -1;
-	int rc = -1;
-	enum husk_status status = husk_state_status(dirfd, &st);
+	if (c.status != HUSK_STATUS_CREATED)
+		return start_refusal(c.status, err);
 	cleanup_free char *json = NULL;
-	if (status != HUSK_STATUS_CREATED) {
-		start_refusal(status, err);
-		goto out;
-	}
-	cleanup_close int conn = connect_start_socket(dirfd, err);
-	if (conn < 0 || husk_state_json(&st, HUSK_STATUS_RUNNING, &json, err) < 0)
-		goto out;
-	if (send_start(conn, json, err) < 0)
-		goto out;
-	unlinkat(dirfd, HUSK_START_SOCKET, 0);
-	rc = husk_container_poststart(ctx, dirfd, &st, json, err);
-out:
-	husk_state_release(&st);
-	return rc;
+	cleanup_close int conn = connect_start_socket(c.dirfd, err);
+	if (conn < 0 || husk_state_json(&c.st, HUSK_STATUS_RUNNING, &json, err) < 0 ||
+	    send_start(conn, json, err) < 0)
+		return -1;
+	unlinkat(c.dirfd, HUSK_START_SOCKET, 0);
+	return husk_container_poststart(ctx, c.dirfd, &c.st, json, err);
 }
 
 /* ---- run ---------------------------------------------------------------------- */
@@ -697,7 +672,7 @@ static int run_started(struct launch *l, const struct husk_run_opts *r, int *exi
 	struct husk_state st;
 	char created[64];
 	cleanup_free char *json = NULL;
-	format_now(created, sizeof(created));
+	husk_format_now(created, sizeof(created));
 	fill_state(l, &st, created);
 	if (husk_state_json(&st, HUSK_STATUS_RUNNING, &json, err) < 0 || send_start(l->sync[0], json, err) < 0)
 		return -1;

@@ -17,6 +17,19 @@ int husk_container_check_resources(const struct husk_config *cfg, const struct h
 int husk_container_cgroup_enter(const struct husk_config *cfg, const char *id, pid_t pid,
 				const struct husk_log *log, husk_err *err);
 
+/* An existing container, opened and locked, with its state read. */
+struct husk_opened {
+	int rootfd;
+	int dirfd;
+	struct husk_state st;
+	enum husk_status status;
+};
+
+/* lock: 0, LOCK_SH or LOCK_EX.  "container does not exist" when absent. */
+int husk_container_open(const struct husk_ctx *ctx, const char *id, int lock, struct husk_opened *c, husk_err *err);
+void husk_container_close(struct husk_opened *c);
+#define cleanup_opened __attribute__((cleanup(husk_container_close)))
+
 /* Run poststart hooks from the saved config; on failure stop the container. */
 int husk_container_poststart(const struct husk_ctx *ctx, int dirfd, const struct husk_state *st,
 			     const char *state_json, husk_err *err);

@@ -57,15 +57,29 @@ int husk_container_cgroup_enter(const struct husk_config *cfg, const char *id, p
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static int open_container(const struct husk_ctx *ctx, const char *id, int lock, int *rootfd, husk_err *err)
+int husk_container_open(const struct husk_ctx *ctx, const char *id, int lock, struct husk_opened *c, husk_err *err)
 {
-	*rootfd = husk_state_open_root(ctx->root, false, NULL);
-	if (*rootfd < 0) {
-		if (husk_state_validate_id(id, err) < 0)
-			return -1;
+	*c = (struct husk_opened){ .rootfd = -1, .dirfd = -1 };
+	if (husk_state_validate_id(id, err) < 0)
+		return -1;
+	c->rootfd = husk_state_open_root(ctx->root, false, NULL);
+	if (c->rootfd < 0)
 		return husk_error(err, 0, "container does not exist");
+	c->dirfd = husk_state_open_dir(c->rootfd, id, lock, err);
+	if (c->dirfd < 0 || husk_state_read(c->dirfd, id, &c->st, err) < 0) {
+		husk_container_close(c);
+		return -1;
 	}
-	return husk_state_open_dir(*rootfd, id, lock, err);
+	c->status = husk_state_status(c->dirfd, &c->st);
+	return 0;
+}
+
+void husk_container_close(struct husk_opened *c)
+{
+	husk_closep(&c->dirfd);
+	husk_closep(&c->rootfd);
+	c->dirfd = c->rootfd = -1;
+	husk_state_release(&c->st);
 }
 
 static int load_saved_config(int dirfd, const struct husk_log *log, struct husk_config **cfg, husk_err *err)
@@ -174,29 +188,17 @@ int husk_container_poststart(const struct husk_ctx *ctx, int dirfd, const struct
 
 int husk_container_kill(const struct husk_ctx *ctx, const char *id, int sig, bool all, husk_err *err)
 {
-	cleanup_close int rootfd = -1;
-	cleanup_close int dirfd = open_container(ctx, id, LOCK_SH, &rootfd, err);
-	if (dirfd < 0)
+	cleanup_opened struct husk_opened c;
+	if (husk_container_open(ctx, id, LOCK_SH, &c, err) < 0)
 		return -1;
-	struct husk_state st;
-	if (husk_state_read(dirfd, id, &st, err) < 0)
-		return -1;
-	int rc = -1;
-	enum husk_status status = husk_state_status(dirfd, &st);
-	if (status == HUSK_STATUS_STOPPED || status == HUSK_STATUS_CREATING) {
-		husk_error(err, 0, "container not running");
-		goto out;
-	}
-	cleanup_close int fd = pidfd_open_checked(&st, err);
+	if (c.status == HUSK_STATUS_STOPPED || c.status == HUSK_STATUS_CREATING)
+		return husk_error(err, 0, "container not running");
+	cleanup_close int fd = pidfd_open_checked(&c.st, err);
 	if (fd < 0)
-		goto out;
-	if (all && st.new_pidns && sig != SIGKILL)
-		rc = signal_namespace(&st, sig, err);
-	else
-		rc = send_signal(fd, sig, err);
-out:
-	husk_state_release(&st);
-	return rc;
+		return -1;
+	if (all && c.st.new_pidns && sig != SIGKILL)
+		return signal_namespace(&c.st, sig, err);
+	return send_signal(fd, sig, err);
 }
 
 /* ---- delete ---------------------------------------------------------------------- */
@@ -219,43 +221,27 @@ static void run_poststop(const struct husk_ctx *ctx, int dirfd, const struct hus
 
 int husk_container_delete(const struct husk_ctx *ctx, const char *id, bool force, husk_err *err)
 {
-	cleanup_close int rootfd = -1;
-	cleanup_close int dirfd = open_container(ctx, id, LOCK_EX, &rootfd, err);
-	if (dirfd < 0)
+	cleanup_opened struct husk_opened c;
+	if (husk_container_open(ctx, id, LOCK_EX, &c, err) < 0)
 		return -1;
-	struct husk_state st;
-	if (husk_state_read(dirfd, id, &st, err) < 0)
+	if ((c.status == HUSK_STATUS_RUNNING || c.status == HUSK_STATUS_PAUSED) && !force)
+		return husk_error(err, 0, "cannot delete container %s that is not stopped: %s", id,
+				  husk_status_name(c.status));
+	if (c.status != HUSK_STATUS_STOPPED && c.status != HUSK_STATUS_CREATING && kill_and_wait(&c.st, err) < 0)
 		return -1;
-	int rc = -1;
-	enum husk_status status = husk_state_status(dirfd, &st);
-	if ((status == HUSK_STATUS_RUNNING || status == HUSK_STATUS_PAUSED) && !force) {
-		husk_error(err, 0, "cannot delete container %s that is not stopped: %s", id, husk_status_name(status));
-		goto out;
-	}
-	if (status != HUSK_STATUS_STOPPED && status != HUSK_STATUS_CREATING && kill_and_wait(&st, err) < 0)
-		goto out;
-	if (st.has_poststop)
-		run_poststop(ctx, dirfd, &st);
-	rc = husk_state_remove_dir(rootfd, id, err);
-out:
-	husk_state_release(&st);
-	return rc;
+	if (c.st.has_poststop)
+		run_poststop(ctx, c.dirfd, &c.st);
+	return husk_state_remove_dir(c.rootfd, id, err);
 }
 
 /* ---- state and list ----------------------------------------------------------------- */
 
 int husk_container_state(const struct husk_ctx *ctx, const char *id, char **json, husk_err *err)
 {
-	cleanup_close int rootfd = -1;
-	cleanup_close int dirfd = open_container(ctx, id, 0, &rootfd, err);
-	if (dirfd < 0)
+	cleanup_opened struct husk_opened c;
+	if (husk_container_open(ctx, id, 0, &c, err) < 0)
 		return -1;
-	struct husk_state st;
-	if (husk_state_read(dirfd, id, &st, err) < 0)
-		return -1;
-	int rc = husk_state_json(&st, husk_state_status(dirfd, &st), json, err);
-	husk_state_release(&st);
-	return rc;
+	return husk_state_json(&c.st, c.status, json, err);
 }
 
 static void info_release(struct husk_container_info *info)

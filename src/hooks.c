@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -8,19 +7,15 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "husk/fds.h"
 #include "husk/hooks.h"
 #include "husk/log.h"
 #include "husk/util.h"
-
-#ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC (1U << 2)
-#endif
 
 /*
  * A hook is started with vfork(): the child borrows the runtime's memory
@@ -81,65 +76,11 @@ static int set_stdin(int fd)
 	return dup2(fd, STDIN_FILENO) < 0 ? -1 : 0;
 }
 
-/* The number a /proc/self/fd entry names, or -1 ("." and ".."). */
-static int parse_fd_name(const char *s)
-{
-	int fd = 0;
-	if (!*s)
-		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || fd > (INT_MAX - 9) / 10)
-			return -1;
-		fd = fd * 10 + (*s - '0');
-	}
-	return fd;
-}
-
-/* Mark every fd from 3 up close-on-exec by walking /proc/self/fd with a
- * buffer on the stack (no allocation is allowed here). */
-static int cloexec_listed_fds(void)
-{
-	int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dir < 0)
-		return -1;
-	char buf[4096] __attribute__((aligned(8)));
-	long n;
-	while ((n = syscall(SYS_getdents64, dir, buf, sizeof(buf))) > 0) {
-		for (long off = 0; off < n;) {
-			struct dirent64 *d = (struct dirent64 *)(buf + off);
-			off += d->d_reclen;
-			int fd = parse_fd_name(d->d_name);
-			if (fd >= 3 && fd != dir)
-				fcntl(fd, F_SETFD, FD_CLOEXEC);
-		}
-	}
-	close(dir);
-	return n < 0 ? -1 : 0;
-}
-
-static int cloexec_fds_up_to_limit(void)
-{
-	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
-		return -1;
-	/* An unlimited limit is still bounded by the kernel's nr_open. */
-	rlim_t max = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (1 << 20) ? (1 << 20) : rl.rlim_cur;
-	for (rlim_t fd = 3; fd < max; fd++)
-		fcntl((int)fd, F_SETFD, FD_CLOEXEC);
-	return 0;
-}
-
 /* Leave no fd but 0-2 open across execve; the failure pipe stays usable
  * until then because it is only marked, not closed. */
 static int close_fds_on_exec(void)
 {
-#ifdef SYS_close_range
-	if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
-		return 0;
-#endif
-	if (cloexec_listed_fds() == 0)
-		return 0;
-	return cloexec_fds_up_to_limit();
+	return husk_fds_from(3, -1, HUSK_FDS_CLOEXEC);
 }
 
 static void __attribute__((noreturn)) report_and_exit(int report_fd, int stage)

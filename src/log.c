@@ -23,21 +23,10 @@ const char *husk_log_level_name(enum husk_log_level level)
 	return level_names[level];
 }
 
-/* RFC 3339 with nanoseconds, UTC, as the engines' log readers expect. */
-static void format_time(char *buf, size_t size)
-{
-	struct timespec ts;
-	struct tm tm;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, size - n, ".%09ldZ", ts.tv_nsec);
-}
-
 static void write_json_line(int fd, enum husk_log_level level, const char *msg)
 {
 	char when[64];
-	format_time(when, sizeof(when));
+	husk_format_now(when, sizeof(when));
 	cleanup_json struct husk_json j = { 0 };
 	if (husk_json_init(&j, NULL, NULL) < 0)
 		return;

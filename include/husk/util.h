@@ -50,4 +50,7 @@ int husk_parse_i64(const char *s, int64_t *out);
 
 bool husk_str_has_prefix(const char *s, const char *prefix);
 
+/* The current time, RFC 3339 in UTC with nanoseconds, as runc writes it. */
+void husk_format_now(char *buf, size_t size);
+
 #endif

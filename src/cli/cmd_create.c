@@ -18,30 +18,26 @@ enum {
 	OPT_NO_SUBREAPER,
 };
 
+#define CREATE_OPTIONS \
+	{ "bundle", required_argument, NULL, 'b' }, \
+	{ "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET }, \
+	{ "pid-file", required_argument, NULL, OPT_PID_FILE }, \
+	{ "no-pivot", no_argument, NULL, OPT_NO_PIVOT }, \
+	{ "no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING }, \
+	{ "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS }, \
+	{ "init", no_argument, NULL, OPT_INIT }, \
+	{ "help", no_argument, NULL, 'h' }
+
 static const struct option create_options[] = {
-	{ "bundle", required_argument, NULL, 'b' },
-	{ "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
-	{ "pid-file", required_argument, NULL, OPT_PID_FILE },
-	{ "no-pivot", no_argument, NULL, OPT_NO_PIVOT },
-	{ "no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING },
-	{ "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
-	{ "init", no_argument, NULL, OPT_INIT },
-	{ "help", no_argument, NULL, 'h' },
+	CREATE_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
 
 static const struct option run_options[] = {
-	{ "bundle", required_argument, NULL, 'b' },
-	{ "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
-	{ "pid-file", required_argument, NULL, OPT_PID_FILE },
-	{ "no-pivot", no_argument, NULL, OPT_NO_PIVOT },
-	{ "no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING },
-	{ "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
-	{ "init", no_argument, NULL, OPT_INIT },
+	CREATE_OPTIONS,
 	{ "detach", no_argument, NULL, 'd' },
 	{ "keep", no_argument, NULL, OPT_KEEP },
 	{ "no-subreaper", no_argument, NULL, OPT_NO_SUBREAPER },
-	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 

@@ -306,3 +306,17 @@ ns_inode() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"monotonic"*"86400"* ]]
 }
+
+@test "a seccomp profile that refuses close_range does not break start" {
+	# Profiles written before close_range existed deny it by default.
+	deny='.linux.seccomp = {"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["close_range"],"action":"SCMP_ACT_ERRNO"}]}'
+	exec 9>"$TMP/nine"
+	run_in "$deny" sh -c 'echo $(ls /proc/self/fd)'
+	[ "$status" -eq 0 ]
+	[ "$output" = "0 1 2 3" ]
+	bundle "$deny | $(args_filter sh -c 'echo $(ls /proc/1/fd)')"
+	run hk run --init --bundle "$BUNDLE" cr2
+	exec 9>&-
+	[ "$status" -eq 0 ]
+	[ "$output" = "0 1 2" ]
+}
