@@ -157,7 +157,7 @@ distclean: clean
 # Debian packages needed to build and test.  Idempotent: apt runs only when
 # something is missing.
 DEB_BUILD_DEPS := gcc make pkg-config libseccomp-dev libcap-dev libyajl-dev
-DEB_TEST_DEPS  := check busybox-static mandoc clang autoconf valgrind bats python3 jq procps util-linux
+DEB_TEST_DEPS  := check busybox-static mandoc clang libclang-rt-14-dev autoconf valgrind bats python3 jq procps util-linux
 deps:
 	@missing=$$(for p in $(DEB_BUILD_DEPS) $(DEB_TEST_DEPS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
