@@ -209,15 +209,12 @@ static int child_secure(struct launch *l, husk_err *err)
 /*
  * Only stdio and the preserved fds survive execve; ours close on exec.
  * Done before the seccomp filter goes in, which may refuse close_range.
- * The reaper never execs: it closes them for real, all but the report fd.
  */
-static int child_seal_fds(const struct launch *l, int report_fd, husk_err *err)
+static int child_seal_fds(const struct launch *l, husk_err *err)
 {
 	unsigned int first = 3 + (unsigned int)l->o->preserve_fds;
 	if (husk_fds_from(first, -1, HUSK_FDS_CLOEXEC) < 0)
 		return husk_error(err, errno, "mark fds close-on-exec");
-	if (l->use_init && husk_fds_from(first, report_fd, HUSK_FDS_CLOSE) < 0)
-		return husk_error(err, errno, "close fds");
 	for (unsigned int fd = 3; fd < first; fd++) {
 		int flags = fcntl((int)fd, F_GETFD);
 		if (flags >= 0 && fcntl((int)fd, F_SETFD, flags & ~FD_CLOEXEC) < 0)
@@ -229,15 +226,16 @@ static int child_seal_fds(const struct launch *l, int report_fd, husk_err *err)
 static int child_exec(struct launch *l, const char *exe, int report_fd, husk_err *err)
 {
 	const struct husk_process *p = l->cfg->process;
-	if (child_seal_fds(l, report_fd, err) < 0 || child_secure(l, err) < 0)
-		return -1;
 	cleanup_free char **argv = strv_with_null(&p->args);
 	cleanup_free char **envp = strv_with_null(&p->env);
 	if (!argv || !envp)
 		return husk_error(err, ENOMEM, "exec");
 	if (l->use_init) {
-		/* The runtime reads the end of the report stream as "running". */
-		close(report_fd);
+		/* The reaper never execs, so close-on-exec does not clean it;
+		 * the runtime reads the end of the report stream as "running". */
+		if (husk_fds_from(3 + (unsigned int)l->o->preserve_fds, -1, HUSK_FDS_CLOSE) < 0)
+			return husk_error(err, errno, "close fds");
+		(void)report_fd;
 		int status = husk_reaper_run(exe, argv, envp);
 		_exit(status < 0 ? 127 : status);
 	}
@@ -262,7 +260,10 @@ static __attribute__((noreturn)) void child_main(struct launch *l)
 		husk_error(&err, errno, "prctl");
 		goto fail;
 	}
-	if (child_create(l, &state_json, &exe, &err) < 0)
+	/* "created" means every setting is in place, identity, capabilities
+	 * and seccomp included (as runc does): only the exec waits for start. */
+	if (child_create(l, &state_json, &exe, &err) < 0 || child_seal_fds(l, &err) < 0 ||
+	    child_secure(l, &err) < 0)
 		goto fail;
 	/* From here the container outlives the runtime that created it. */
 	if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) {

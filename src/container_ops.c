@@ -64,7 +64,7 @@ int husk_container_open(const struct husk_ctx *ctx, const char *id, int lock, st
 		return -1;
 	c->rootfd = husk_state_open_root(ctx->root, false, NULL);
 	if (c->rootfd < 0)
-		return husk_error(err, 0, "container does not exist");
+		return husk_error(err, 0, HUSK_MSG_NO_CONTAINER);
 	c->dirfd = husk_state_open_dir(c->rootfd, id, lock, err);
 	if (c->dirfd < 0 || husk_state_read(c->dirfd, id, &c->st, err) < 0) {
 		husk_container_close(c);
@@ -222,8 +222,16 @@ static void run_poststop(const struct husk_ctx *ctx, int dirfd, const struct hus
 int husk_container_delete(const struct husk_ctx *ctx, const char *id, bool force, husk_err *err)
 {
 	cleanup_opened struct husk_opened c;
-	if (husk_container_open(ctx, id, LOCK_EX, &c, err) < 0)
+	cleanup_error husk_err open_err = NULL;
+	if (husk_container_open(ctx, id, LOCK_EX, &c, &open_err) < 0) {
+		/* As runc: forcing the delete of what is already gone succeeds,
+		 * which the engines' cleanup paths rely on. */
+		if (force && husk_state_validate_id(id, NULL) == 0 && !open_err->errnum &&
+		    strcmp(open_err->msg, HUSK_MSG_NO_CONTAINER) == 0)
+			return 0;
+		husk_error_append(err, &open_err);
 		return -1;
+	}
 	if ((c.status == HUSK_STATUS_RUNNING || c.status == HUSK_STATUS_PAUSED) && !force)
 		return husk_error(err, 0, "cannot delete container %s that is not stopped: %s", id,
 				  husk_status_name(c.status));

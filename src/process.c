@@ -237,10 +237,17 @@ int husk_process_set_user(const struct husk_user *u, husk_err *err)
 	return 0;
 }
 
-static bool is_executable(const char *path)
+/* 0 when path is a file execve could run, else an errno. */
+static int executable_error(const char *path)
 {
 	struct stat st;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111) && access(path, X_OK) == 0;
+	if (stat(path, &st) < 0)
+		return errno;
+	if (S_ISDIR(st.st_mode))
+		return EISDIR;
+	if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111) || access(path, X_OK) < 0)
+		return EACCES;
+	return 0;
 }
 
 static const char *env_path(const struct husk_process *p)
@@ -257,8 +264,9 @@ int husk_process_find_executable(const struct husk_process *p, char **out, husk_
 	if (!*name)
 		return husk_error(err, ENOENT, "process.args[0]: empty");
 	if (strchr(name, '/')) {
-		if (!is_executable(name))
-			return husk_error(err, errno ? errno : EACCES, "exec: \"%s\"", name);
+		int e = executable_error(name);
+		if (e)
+			return husk_error(err, e, "exec: \"%s\"", name);
 		*out = strdup(name);
 		return *out ? 0 : husk_error(err, ENOMEM, "exec");
 	}
@@ -268,7 +276,7 @@ int husk_process_find_executable(const struct husk_process *p, char **out, husk_
 		cleanup_free char *cand = NULL;
 		if (asprintf(&cand, "%.*s/%s", (int)len, len ? dirs : ".", name) < 0)
 			return husk_error(err, ENOMEM, "exec");
-		if (is_executable(cand)) {
+		if (executable_error(cand) == 0) {
 			*out = steal_pointer(&cand);
 			return 0;
 		}

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <ctype.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,17 +52,20 @@ static int parse_realtime(const char *s)
 	return base + sign * (int)off;
 }
 
-int husk_signal_parse(const char *s)
+int husk_signal_parse(const char *arg)
 {
 	uint64_t num;
-	if (!s || !*s)
+	char s[32];
+	if (!arg || !*arg || strlen(arg) >= sizeof(s))
 		return -1;
+	/* As runc: names in any case. */
+	for (size_t i = 0; i <= strlen(arg); i++)
+		s[i] = (char)toupper((unsigned char)arg[i]);
 	if (husk_parse_u64(s, &num) == 0)
 		return num >= 1 && num <= (uint64_t)SIGRTMAX ? (int)num : -1;
-	if (husk_str_has_prefix(s, "SIG"))
-		s += 3;
-	int sig = husk_name_lookup(husk_signal_names, s);
-	return sig >= 0 ? sig : parse_realtime(s);
+	const char *name = husk_str_has_prefix(s, "SIG") ? s + 3 : s;
+	int sig = husk_name_lookup(husk_signal_names, name);
+	return sig >= 0 ? sig : parse_realtime(name);
 }
 
 const char *husk_signal_name(int sig, char *buf, int size)

@@ -92,7 +92,7 @@ static int lock_dir(int fd, int lock, const char *id, husk_err *err)
 	if (fstat(fd, &st) < 0)
 		return husk_error(err, errno, "stat container %s", id);
 	if (st.st_nlink == 0)
-		return husk_error(err, ENOENT, "container does not exist");
+		return husk_error(err, 0, HUSK_MSG_NO_CONTAINER);
 	return 0;
 }
 
@@ -118,7 +118,7 @@ int husk_state_open_dir(int rootfd, const char *id, int lock, husk_err *err)
 	cleanup_close int fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
 		if (errno == ENOENT)
-			return husk_error(err, 0, "container does not exist");
+			return husk_error(err, 0, HUSK_MSG_NO_CONTAINER);
 		return husk_error(err, errno, "open state of container %s", id);
 	}
 	if (lock_dir(fd, lock, id, err) < 0)

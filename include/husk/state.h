@@ -79,6 +79,9 @@ uint64_t husk_proc_start_time(pid_t pid, bool *zombie);
 /* Write a pid file atomically (temp + rename), as runc does. */
 int husk_write_pid_file(const char *path, pid_t pid, husk_err *err);
 
+/* runc's wording, which the engines match on. */
+#define HUSK_MSG_NO_CONTAINER "container does not exist"
+
 #define HUSK_STATE_FILE "state.json"
 #define HUSK_START_SOCKET "start.sock"
 #define HUSK_CONFIG_COPY "config.json"

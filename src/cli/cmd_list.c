@@ -8,23 +8,30 @@
 #include "husk/container.h"
 #include "husk/json.h"
 
+static int max_width(int w, const char *s)
+{
+	int n = (int)strlen(s);
+	return n > w ? n : w;
+}
+
+/* Columns padded to their widest cell, as a tab writer would. */
 static void print_table(const struct husk_container_info *list, size_t n)
 {
-	/* Column widths as a tab writer would pick them. */
-	int w[3] = { 2, 3, 6 };
+	int w[5] = { 2, 3, 6, 6, 7 };
 	for (size_t i = 0; i < n; i++) {
-		int id = (int)strlen(list[i].id);
 		char pid[16];
-		int pl = snprintf(pid, sizeof(pid), "%d", (int)list[i].pid);
-		int st = (int)strlen(husk_status_name(list[i].status));
-		w[0] = id > w[0] ? id : w[0];
-		w[1] = pl > w[1] ? pl : w[1];
-		w[2] = st > w[2] ? st : w[2];
+		snprintf(pid, sizeof(pid), "%d", (int)list[i].pid);
+		w[0] = max_width(w[0], list[i].id);
+		w[1] = max_width(w[1], pid);
+		w[2] = max_width(w[2], husk_status_name(list[i].status));
+		w[3] = max_width(w[3], list[i].bundle);
+		w[4] = max_width(w[4], list[i].created);
 	}
-	printf("%-*s   %-*s   %-*s   %s   %s   %s\n", w[0], "ID", w[1], "PID", w[2], "STATUS", "BUNDLE", "CREATED", "OWNER");
+	printf("%-*s   %-*s   %-*s   %-*s   %-*s   %s\n", w[0], "ID", w[1], "PID", w[2], "STATUS",
+	       w[3], "BUNDLE", w[4], "CREATED", "OWNER");
 	for (size_t i = 0; i < n; i++)
-		printf("%-*s   %-*d   %-*s   %s   %s   %s\n", w[0], list[i].id, w[1], (int)list[i].pid, w[2],
-		       husk_status_name(list[i].status), list[i].bundle, list[i].created,
+		printf("%-*s   %-*d   %-*s   %-*s   %-*s   %s\n", w[0], list[i].id, w[1], (int)list[i].pid,
+		       w[2], husk_status_name(list[i].status), w[3], list[i].bundle, w[4], list[i].created,
 		       list[i].owner[0] ? list[i].owner : "root");
 }
 

@@ -189,3 +189,33 @@ wait_status() {
 	[ "$status" -ne 0 ]
 	jq -e 'select(.level == "error") | .msg | contains("/no/such/program")' "$TMP/log.json"
 }
+
+@test "delete --force of a container that does not exist succeeds, as in runc" {
+	hk delete --force nosuch
+	run hk delete nosuch
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"container does not exist"* ]]
+}
+
+@test "created means in place: user, capabilities and seccomp before start" {
+	bundle '.process.user = {"uid": 10001, "gid": 10001} | .process.noNewPrivileges = true | .process.capabilities = {}
+		| .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO"}]}
+		| '"$(args_filter sleep 100)"
+	hk create --bundle "$BUNDLE" inplace
+	pid=$(hk state inplace | jq -r .pid)
+	[ "$(awk '$1 == "Uid:" {print $2}' /proc/"$pid"/status)" = 10001 ]
+	[ "$(awk '$1 == "CapEff:" {print $2}' /proc/"$pid"/status)" = 0000000000000000 ]
+	[ "$(awk '$1 == "NoNewPrivs:" {print $2}' /proc/"$pid"/status)" = 1 ]
+	[ "$(awk '$1 == "Seccomp:" {print $2}' /proc/"$pid"/status)" = 2 ]
+	hk start inplace
+	wait_status inplace running
+	hk delete --force inplace
+}
+
+@test "an executable that is not executable is a permission error" {
+	bundle "$(args_filter /etc/passwd)"
+	run hk create --bundle "$BUNDLE" noexec
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"/etc/passwd"*"Permission denied"* ]]
+	[ ! -e "$STATE/noexec" ]
+}

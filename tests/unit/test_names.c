@@ -52,6 +52,10 @@ START_TEST(signal_names_and_numbers)
 	ck_assert_int_eq(husk_signal_parse("SIGKILL"), SIGKILL);
 	ck_assert_int_eq(husk_signal_parse("9"), SIGKILL);
 	ck_assert_int_eq(husk_signal_parse("TERM"), SIGTERM);
+	/* names in any case, as runc takes them */
+	ck_assert_int_eq(husk_signal_parse("sigterm"), SIGTERM);
+	ck_assert_int_eq(husk_signal_parse("Kill"), SIGKILL);
+	ck_assert_int_eq(husk_signal_parse("rtmin+1"), SIGRTMIN + 1);
 	ck_assert_int_eq(husk_signal_parse("SIGHUP"), SIGHUP);
 	ck_assert_int_eq(husk_signal_parse("1"), 1);
 	ck_assert_int_eq(husk_signal_parse("64"), SIGRTMAX);
