@@ -5,6 +5,7 @@
 #
 #   make                 build build/husk
 #   make check           unit tests (Check) and integration tests
+#   make check-vm        integration tests (VM_TESTS) in a cgroup2-only QEMU guest
 #   make sanitize        the same tests against an ASan+UBSan build
 #   make fuzz            build and run the config parser fuzz target
 #   make install         install binary, man pages and seccomp profiles
@@ -82,7 +83,7 @@ LIBHUSK  := $(BUILD)/libhusk.a
 HUSK     := $(BUILD)/husk
 UNIT     := $(BUILD)/husk-unit
 
-.PHONY: all check check-unit check-integration sanitize fuzz fuzz-build \
+.PHONY: all check check-unit check-integration check-vm sanitize fuzz fuzz-build \
 	install uninstall clean distclean deps demo man-lint
 
 all: $(HUSK)
@@ -115,6 +116,13 @@ check-unit: $(UNIT)
 
 check-integration: $(HUSK)
 	HUSK=$(CURDIR)/$(HUSK) BUILD=$(CURDIR)/$(BUILD) tests/integration/run.sh
+
+# The same tests as root in a QEMU guest with a pure cgroup2 hierarchy, so
+# cgroup v2 is tested whatever the host uses.  Installs QEMU and a kernel.
+VM_TESTS ?= tests/integration/cgroups_v2.bats
+check-vm: $(HUSK)
+	tests/vm/run-in-guest.sh env HUSK=$(CURDIR)/$(HUSK) BUILD=$(CURDIR)/$(BUILD) \
+		tests/integration/run.sh $(VM_TESTS)
 
 sanitize:
 	$(MAKE) BUILD=build-san SANITIZE=1 check

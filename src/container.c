@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "container_internal.h"
+#include "husk/cgroup.h"
 #include "husk/fds.h"
 #include "husk/hooks.h"
 #include "husk/namespaces.h"
@@ -52,6 +53,7 @@ struct launch {
 	bool run_mode;
 	bool use_init;
 	pid_t pid;
+	char *cgroup_path;             /* NULL: no cgroup */
 	sigset_t saved_mask;           /* the caller's, restored in the child */
 };
 
@@ -119,7 +121,11 @@ static int child_create(struct launch *l, char **state_json, char **exe, husk_er
 		return -1;
 	if (l->ns.new_user && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
 		return husk_error(err, errno, "become root in the new user namespace");
-	if (husk_ns_join(&l->ns, err) < 0 || join_session_keyring(l, err) < 0 || set_names(l, err) < 0)
+	if (husk_ns_join(&l->ns, err) < 0)
+		return -1;
+	if ((l->ns.clone_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+		return husk_error(err, errno, "linux.namespaces: unshare the cgroup namespace");
+	if (join_session_keyring(l, err) < 0 || set_names(l, err) < 0)
 		return -1;
 	if (!l->ns.has_mount)
 		return husk_error(err, 0, "linux.namespaces: a mount namespace is required");
@@ -308,7 +314,7 @@ static int resolve_paths(struct launch *l, husk_err *err)
 	return 0;
 }
 
-static int check_supported(const struct launch *l, husk_err *err)
+static int check_supported(struct launch *l, husk_err *err)
 {
 	const struct husk_config *cfg = l->cfg;
 	if (!cfg->process)
@@ -327,7 +333,7 @@ static int check_supported(const struct launch *l, husk_err *err)
 		return husk_error(err, ENOTSUP, "linux.intelRdt: Intel RDT is not supported");
 	if (lx && lx->mount_label && *lx->mount_label)
 		husk_debug(l->ctx->log, "linux.mountLabel: not applied (no SELinux mount labels)");
-	return husk_container_check_resources(cfg, l->ctx->log, err);
+	return husk_container_check_resources(cfg, l->ctx, l->o->id, &l->cgroup_path, err);
 }
 
 static bool annotation_true(const struct husk_config *cfg, const char *key)
@@ -380,7 +386,9 @@ static int launch_clone(struct launch *l, husk_err *err)
 		husk_ns_restore(&saved, NULL);
 		return -1;
 	}
-	pid_t pid = husk_clone(l->ns.clone_flags, err);
+	/* The cgroup namespace comes later, once the process is in its cgroup
+	 * (child_create), so that the cgroup is its namespace's root. */
+	pid_t pid = husk_clone(l->ns.clone_flags & ~CLONE_NEWCGROUP, err);
 	if (pid == 0)
 		child_main(l);
 	if (husk_ns_restore(&saved, err) < 0 || pid < 0) {
@@ -410,6 +418,7 @@ static void fill_state(const struct launch *l, struct husk_state *st, char *crea
 	st->has_poststop = HAS_HOOKS(l->cfg, poststop);
 	st->init = l->use_init;
 	st->new_pidns = l->ns.new_pid;
+	st->cgroup_path = l->cgroup_path;
 }
 
 static int write_oom_score_adj(const struct launch *l, husk_err *err)
@@ -483,7 +492,7 @@ static int launch_create(struct launch *l, husk_err *err)
 
 	if (l->ns.new_user && husk_ns_write_id_maps(l->pid, l->cfg->linux_cfg, err) < 0)
 		return -1;
-	if (husk_container_cgroup_enter(l->cfg, l->o->id, l->pid, l->ctx->log, err) < 0 ||
+	if (husk_container_cgroup_enter(l->cfg, &l->cgroup_path, l->pid, l->ctx->log, err) < 0 ||
 	    write_oom_score_adj(l, err) < 0)
 		return -1;
 	husk_format_now(created, sizeof(created));
@@ -505,6 +514,8 @@ static void launch_abort(struct launch *l)
 		kill(l->pid, SIGKILL);
 		waitpid(l->pid, NULL, 0);
 	}
+	if (l->cgroup_path)
+		husk_cgroup_remove(l->cgroup_path, NULL);
 	if (l->dir_created)
 		husk_state_remove_dir(l->rootfd, l->o->id, NULL);
 }
@@ -521,6 +532,7 @@ static void launch_release(struct launch *l)
 	husk_config_free(&l->cfg);
 	free(l->bundle);
 	free(l->rootfs);
+	free(l->cgroup_path);
 	free((char *)l->config_text);
 }
 

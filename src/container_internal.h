@@ -7,14 +7,18 @@
 #include "husk/container.h"
 
 /*
- * Resource limits.  Until cgroup support lands, a config that asks for a
- * limit is refused with an error naming the field, never silently run
- * unlimited.
+ * Resource limits: resolve linux.cgroupsPath into *cgroup_path (refusing
+ * what is not supported) before anything is created.
  */
-int husk_container_check_resources(const struct husk_config *cfg, const struct husk_log *log, husk_err *err);
+int husk_container_check_resources(const struct husk_config *cfg, const struct husk_ctx *ctx, const char *id,
+				   char **cgroup_path, husk_err *err);
 
-/* Place the container process in its cgroup (before it runs anything). */
-int husk_container_cgroup_enter(const struct husk_config *cfg, const char *id, pid_t pid,
+/*
+ * Place the container process in its cgroup with its limits (before it
+ * runs anything).  Frees and clears *cgroup_path when the host has no
+ * cgroups; on failure the caller removes *cgroup_path.
+ */
+int husk_container_cgroup_enter(const struct husk_config *cfg, char **cgroup_path, pid_t pid,
 				const struct husk_log *log, husk_err *err);
 
 /* An existing container, opened and locked, with its state read. */

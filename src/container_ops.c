@@ -14,45 +14,28 @@
 #include <unistd.h>
 
 #include "container_internal.h"
+#include "husk/cgroup.h"
 #include "husk/hooks.h"
 
-/* ---- resources (cgroups arrive in their own module) ----------------------- */
+/* ---- resources ---------------------------------------------------------- */
 
-int husk_container_check_resources(const struct husk_config *cfg, const struct husk_log *log, husk_err *err)
+int husk_container_check_resources(const struct husk_config *cfg, const struct husk_ctx *ctx, const char *id,
+				   char **cgroup_path, husk_err *err)
 {
-	const struct husk_resources *r = cfg->linux_cfg ? cfg->linux_cfg->resources : NULL;
-	if (!r)
-		return 0;
-	static const char unsupported[] = "cgroup resource limits are not supported yet";
-	if (r->memory)
-		return husk_error(err, ENOTSUP, "linux.resources.memory: %s", unsupported);
-	if (r->cpu)
-		return husk_error(err, ENOTSUP, "linux.resources.cpu: %s", unsupported);
-	if (r->pids)
-		return husk_error(err, ENOTSUP, "linux.resources.pids: %s", unsupported);
-	if (r->block_io)
-		return husk_error(err, ENOTSUP, "linux.resources.blockIO: %s", unsupported);
-	if (r->hugepage_limits.n)
-		return husk_error(err, ENOTSUP, "linux.resources.hugepageLimits: %s", unsupported);
-	if (r->network)
-		return husk_error(err, ENOTSUP, "linux.resources.network: %s", unsupported);
-	if (r->rdma.n)
-		return husk_error(err, ENOTSUP, "linux.resources.rdma: %s", unsupported);
-	if (r->unified.n)
-		return husk_error(err, ENOTSUP, "linux.resources.unified: %s", unsupported);
-	if (r->devices.n)
-		husk_warn(log, "linux.resources.devices: device cgroup rules are not enforced yet");
-	return 0;
+	const char *path = cfg->linux_cfg ? cfg->linux_cfg->cgroups_path : NULL;
+	return husk_cgroup_resolve_path(path, id, ctx->systemd_cgroup, cgroup_path, err);
 }
 
-int husk_container_cgroup_enter(const struct husk_config *cfg, const char *id, pid_t pid,
+int husk_container_cgroup_enter(const struct husk_config *cfg, char **cgroup_path, pid_t pid,
 				const struct husk_log *log, husk_err *err)
 {
-	(void)err;
-	if (cfg->linux_cfg && cfg->linux_cfg->cgroups_path)
-		husk_debug(log, "container %s (pid %d): linux.cgroupsPath \"%s\" not applied: no cgroup support yet",
-			   id, (int)pid, cfg->linux_cfg->cgroups_path);
-	return 0;
+	const struct husk_resources *r = cfg->linux_cfg ? cfg->linux_cfg->resources : NULL;
+	enum husk_cgroup_layout layout = husk_cgroup_detect();
+	if (layout == HUSK_CGROUP_NONE) {
+		free(*cgroup_path);
+		*cgroup_path = NULL;
+	}
+	return husk_cgroup_setup(layout, *cgroup_path, r, pid, log, err);
 }
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -196,6 +179,8 @@ int husk_container_kill(const struct husk_ctx *ctx, const char *id, int sig, boo
 	cleanup_close int fd = pidfd_open_checked(&c.st, err);
 	if (fd < 0)
 		return -1;
+	if (all && c.st.cgroup_path && husk_cgroup_signal_all(c.st.cgroup_path, sig, NULL) > 0)
+		return 0;
 	if (all && c.st.new_pidns && sig != SIGKILL)
 		return signal_namespace(&c.st, sig, err);
 	return send_signal(fd, sig, err);
@@ -219,6 +204,13 @@ static void run_poststop(const struct husk_ctx *ctx, int dirfd, const struct hus
 	}
 }
 
+/* Processes left in the cgroup (no pid namespace of its own) go with it. */
+static int remove_cgroup(const char *path, husk_err *err)
+{
+	husk_cgroup_signal_all(path, SIGKILL, NULL);
+	return husk_cgroup_remove(path, err);
+}
+
 int husk_container_delete(const struct husk_ctx *ctx, const char *id, bool force, husk_err *err)
 {
 	cleanup_opened struct husk_opened c;
@@ -239,6 +231,8 @@ int husk_container_delete(const struct husk_ctx *ctx, const char *id, bool force
 		return -1;
 	if (c.st.has_poststop)
 		run_poststop(ctx, c.dirfd, &c.st);
+	if (c.st.cgroup_path && remove_cgroup(c.st.cgroup_path, err) < 0)
+		return -1;
 	return husk_state_remove_dir(c.rootfd, id, err);
 }
 

@@ -173,6 +173,8 @@ int husk_state_write(int dirfd, const struct husk_state *st, husk_err *err)
 	husk_json_kv_bool(&j, "has_poststop", st->has_poststop);
 	husk_json_kv_bool(&j, "init", st->init);
 	husk_json_kv_bool(&j, "new_pidns", st->new_pidns);
+	if (st->cgroup_path)
+		husk_json_kv_str(&j, "cgroup_path", st->cgroup_path);
 	husk_json_map_close(&j);
 	cleanup_free char *json = NULL;
 	size_t len;
@@ -245,6 +247,8 @@ static int parse_state(struct husk_state *st, yajl_val root, const char *id, hus
 	st->has_poststop = tree_bool(root, "has_poststop");
 	st->init = tree_bool(root, "init");
 	st->new_pidns = tree_bool(root, "new_pidns");
+	if (tree_string(root, "cgroup_path"))
+		st->cgroup_path = arena_copy(st, tree_string(root, "cgroup_path"));
 	if (read_annotations(st, root) < 0 || st->arena.failed)
 		return husk_error(err, ENOMEM, "read state of container %s", id);
 	return 0;

@@ -12,6 +12,7 @@
 struct husk_ctx {
 	const char *root;              /* state directory (--root) */
 	const struct husk_log *log;
+	bool systemd_cgroup;           /* --systemd-cgroup (not supported yet) */
 };
 
 struct husk_create_opts {

@@ -39,6 +39,7 @@ struct husk_state {
 	bool has_poststop;
 	bool init;                  /* the built-in reaper is PID 1 */
 	bool new_pidns;             /* the container has its own pid namespace */
+	char *cgroup_path;          /* its cgroup, relative to each hierarchy; NULL: none */
 	struct husk_arena arena;    /* owns the strings above */
 };
 

@@ -79,7 +79,7 @@ int cmd_create(struct husk_cli *cli, int argc, char **argv, husk_err *err)
 	int rc = parse_options("create", argc, argv, &o, NULL);
 	if (rc >= 0)
 		return rc;
-	struct husk_ctx ctx = { .root = cli->root, .log = &cli->log };
+	struct husk_ctx ctx = { .root = cli->root, .log = &cli->log, .systemd_cgroup = cli->systemd_cgroup };
 	return husk_container_create(&ctx, &o, err) < 0 ? -1 : 0;
 }
 
@@ -90,7 +90,7 @@ int cmd_run(struct husk_cli *cli, int argc, char **argv, husk_err *err)
 	int rc = parse_options("run", argc, argv, &o, &r);
 	if (rc >= 0)
 		return rc;
-	struct husk_ctx ctx = { .root = cli->root, .log = &cli->log };
+	struct husk_ctx ctx = { .root = cli->root, .log = &cli->log, .systemd_cgroup = cli->systemd_cgroup };
 	int status = 0;
 	if (husk_container_run(&ctx, &o, &r, &status, err) < 0)
 		return -1;

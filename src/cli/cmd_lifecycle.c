@@ -35,7 +35,7 @@ int cmd_start(struct husk_cli *cli, int argc, char **argv, husk_err *err)
 	const char *id = one_id("start", argc, argv, &rc);
 	if (!id)
 		return rc;
-	struct husk_ctx ctx = { .root = cli->root, .log = &cli->log };
+	struct husk_ctx ctx = { .root = cli->root, .log = &cli->log, .systemd_cgroup = cli->systemd_cgroup };
 	return husk_container_start(&ctx, id, err) < 0 ? -1 : 0;
 }
 
@@ -45,7 +45,7 @@ int cmd_state(struct husk_cli *cli, int argc, char **argv, husk_err *err)
 	const char *id = one_id("state", argc, argv, &rc);
 	if (!id)
 		return rc;
-	struct husk_ctx ctx = { .root = cli->root, .log = &cli->log };
+	struct husk_ctx ctx = { .root = cli->root, .log = &cli->log, .systemd_cgroup = cli->systemd_cgroup };
 	cleanup_free char *json = NULL;
 	if (husk_container_state(&ctx, id, &json, err) < 0)
 		return -1;
@@ -78,7 +78,7 @@ int cmd_kill(struct husk_cli *cli, int argc, char **argv, husk_err *err)
 		if (sig < 0)
 			return husk_cli_usage_error("kill", "unknown signal '%s'", argv[optind + 1]);
 	}
-	struct husk_ctx ctx = { .root = cli->root, .log = &cli->log };
+	struct husk_ctx ctx = { .root = cli->root, .log = &cli->log, .systemd_cgroup = cli->systemd_cgroup };
 	return husk_container_kill(&ctx, argv[optind], sig, all, err) < 0 ? -1 : 0;
 }
 
@@ -99,6 +99,6 @@ int cmd_delete(struct husk_cli *cli, int argc, char **argv, husk_err *err)
 	}
 	if (optind + 1 != argc)
 		return husk_cli_usage_error("delete", optind >= argc ? "missing container id" : "too many arguments");
-	struct husk_ctx ctx = { .root = cli->root, .log = &cli->log };
+	struct husk_ctx ctx = { .root = cli->root, .log = &cli->log, .systemd_cgroup = cli->systemd_cgroup };
 	return husk_container_delete(&ctx, argv[optind], force, err) < 0 ? -1 : 0;
 }

@@ -190,7 +190,7 @@ static void print_help(void)
 	       "  --log FILE              write diagnostics to FILE instead of stderr\n"
 	       "  --log-format text|json  format of --log lines (default text)\n"
 	       "  --debug                 also log debug messages\n"
-	       "  --systemd-cgroup        use systemd cgroups (not supported yet)\n"
+	       "  --systemd-cgroup        use systemd cgroups (not supported yet: refused)\n"
 	       "  --rootless true|false|auto\n"
 	       "                          rootless mode (default auto)\n"
 	       "  -v, --version           print version information\n"

@@ -295,9 +295,6 @@ ns_inode() {
 	run_in '.linux.intelRdt = {"closID": "x"}' true
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"linux.intelRdt"* ]]
-	run_in '.linux.resources = {"memory": {"limit": 1048576}}' true
-	[ "$status" -ne 0 ]
-	[[ "$output" == *"linux.resources.memory"* ]]
 	[ ! -e "$STATE/t$BATS_TEST_NUMBER" ]
 }
 

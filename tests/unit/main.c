@@ -13,6 +13,7 @@ static Suite *(*const suites[])(void) = {
 	reaper_suite,
 	seccomp_suite,
 	rootfs_suite,
+	cgroup_suite,
 };
 
 int main(void)

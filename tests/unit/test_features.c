@@ -65,8 +65,8 @@ static bool list_has(yajl_val list, const char *name)
 }
 
 /*
- * What husk applies is listed; what it refuses or ignores is not: no
- * cgroup section before cgroups are applied, no netDevices or intelRdt
+ * What husk applies is listed; what it refuses or ignores is not: cgroup
+ * v1 and v2 but no systemd cgroups, no netDevices or intelRdt
  * (refused), no SELinux (mount labels are not applied), no seccomp notify
  * (no listener is served).
  */
@@ -87,7 +87,10 @@ START_TEST(features_claims_only_what_is_implemented)
 	ck_assert(list_has(GET(lx, "seccomp", "actions"), "SCMP_ACT_ERRNO"));
 	ck_assert(!list_has(GET(lx, "seccomp", "actions"), "SCMP_ACT_NOTIFY"));
 	ck_assert(YAJL_IS_TRUE(GET(lx, "mountExtensions", "idmap", "enabled")));
-	ck_assert(!has_key(lx, "cgroup"));
+	ck_assert(YAJL_IS_TRUE(GET(lx, "cgroup", "v1")));
+	ck_assert(YAJL_IS_TRUE(GET(lx, "cgroup", "v2")));
+	ck_assert(YAJL_IS_FALSE(GET(lx, "cgroup", "systemd")));
+	ck_assert(YAJL_IS_FALSE(GET(lx, "cgroup", "systemdUser")));
 	ck_assert(!has_key(lx, "netDevices"));
 	ck_assert(!has_key(lx, "intelRdt"));
 	ck_assert(!has_key(lx, "selinux"));

@@ -13,5 +13,6 @@ Suite *hooks_suite(void);
 Suite *reaper_suite(void);
 Suite *seccomp_suite(void);
 Suite *rootfs_suite(void);
+Suite *cgroup_suite(void);
 
 #endif

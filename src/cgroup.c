@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* cgroup layout, paths, create, enter and remove. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup_internal.h"
+#include "husk/util.h"
+
+#define MAX_HIERARCHIES 32
+#define PROCS_MAX (4 << 20)
+
+enum husk_cgroup_layout husk_cgroup_detect(void)
+{
+	struct statfs fs;
+	if (statfs(HUSK_CGROUP_MOUNT, &fs) < 0)
+		return HUSK_CGROUP_NONE;
+	if (fs.f_type == CGROUP2_SUPER_MAGIC)
+		return HUSK_CGROUP_UNIFIED;
+	if (fs.f_type != TMPFS_MAGIC)
+		return HUSK_CGROUP_NONE;
+	char probe[sizeof(HUSK_CGROUP_MOUNT) + 16];
+	static const char *const common[] = { "memory", "pids", "cpu", "devices", "freezer", "systemd" };
+	for (size_t i = 0; i < ARRAY_SIZE(common); i++) {
+		snprintf(probe, sizeof(probe), "%s/%s", HUSK_CGROUP_MOUNT, common[i]);
+		if (statfs(probe, &fs) == 0 && fs.f_type == CGROUP_SUPER_MAGIC)
+			return HUSK_CGROUP_LEGACY;
+	}
+	return HUSK_CGROUP_NONE;
+}
+
+/* ---- paths --------------------------------------------------------------- */
+
+static int append_component(char *out, size_t *len, size_t cap, const char *c, size_t n)
+{
+	if (*len + 1 + n + 1 > cap)
+		return -1;
+	out[(*len)++] = '/';
+	memcpy(out + *len, c, n);
+	*len += n;
+	out[*len] = '\0';
+	return 0;
+}
+
+/* Join path's components under "/", dropping "." and empty ones. */
+static int clean_path(const char *path, char *out, size_t cap, husk_err *err)
+{
+	size_t len = 0;
+	out[0] = '\0';
+	for (const char *p = path; *p;) {
+		size_t n = strcspn(p, "/");
+		if (n == 2 && strncmp(p, "..", 2) == 0)
+			return husk_error(err, EINVAL, "linux.cgroupsPath \"%s\": \"..\" is not allowed", path);
+		if (n && !(n == 1 && *p == '.') && append_component(out, &len, cap, p, n) < 0)
+			return husk_error(err, ENAMETOOLONG, "linux.cgroupsPath \"%s\": too long", path);
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	if (len == 0)
+		return husk_error(err, EINVAL, "linux.cgroupsPath \"%s\": the root cgroup cannot hold a container", path);
+	return 0;
+}
+
+int husk_cgroup_resolve_path(const char *cgroups_path, const char *id, bool systemd,
+			     char **out, husk_err *err)
+{
+	*out = NULL;
+	if (systemd)
+		return husk_error(err, ENOTSUP, "--systemd-cgroup: systemd cgroup paths are not supported yet");
+	if (cgroups_path && strchr(cgroups_path, ':'))
+		return husk_error(err, ENOTSUP, "linux.cgroupsPath \"%s\": systemd cgroup paths are not supported yet",
+				  cgroups_path);
+	char buf[PATH_MAX];
+	cleanup_free char *dflt = NULL;
+	if (!cgroups_path || !*cgroups_path) {
+		if (asprintf(&dflt, "/husk/%s", id) < 0)
+			return husk_error(err, ENOMEM, "linux.cgroupsPath");
+		cgroups_path = dflt;
+	}
+	if (clean_path(cgroups_path, buf, sizeof(buf) - sizeof(HUSK_CGROUP_MOUNT) - NAME_MAX - 2, err) < 0)
+		return -1;
+	*out = strdup(buf);
+	if (!*out)
+		return husk_error(err, ENOMEM, "linux.cgroupsPath");
+	return 0;
+}
+
+/* ---- files ---------------------------------------------------------------- */
+
+int husk_cgroup_write(const char *dir, const char *file, const char *value, const char *field, husk_err *err)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return husk_error(err, errno, "%s: open %s", field, file);
+	if (husk_write_all(fd, value, strlen(value)) < 0)
+		return husk_error(err, errno, "%s: write %s \"%s\"", field, file, value);
+	return 0;
+}
+
+bool husk_cgroup_has_file(const char *dir, const char *file)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	return access(path, F_OK) == 0;
+}
+
+int husk_cgroup_v1_dir(const char *controller, const char *path, char *buf, size_t size)
+{
+	struct statfs fs;
+	snprintf(buf, size, "%s/%s", HUSK_CGROUP_MOUNT, controller);
+	if (statfs(buf, &fs) < 0 || fs.f_type != CGROUP_SUPER_MAGIC)
+		return -1;
+	snprintf(buf, size, "%s/%s%s", HUSK_CGROUP_MOUNT, controller, path ? path : "");
+	return 0;
+}
+
+/* Every hierarchy mounted under HUSK_CGROUP_MOUNT (v1 ones and hybrid's
+ * unified one; symlinks such as cpu -> cpu,cpuacct are skipped), or the
+ * mount itself when it is cgroup v2. */
+static int list_hierarchies(char (*dirs)[PATH_MAX], size_t *n, husk_err *err)
+{
+	*n = 0;
+	struct statfs fs;
+	if (statfs(HUSK_CGROUP_MOUNT, &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC) {
+		snprintf(dirs[(*n)++], PATH_MAX, "%s", HUSK_CGROUP_MOUNT);
+		return 0;
+	}
+	DIR *d = opendir(HUSK_CGROUP_MOUNT);
+	if (!d)
+		return errno == ENOENT ? 0 : husk_error(err, errno, "open %s", HUSK_CGROUP_MOUNT);
+	struct dirent *de;
+	while ((de = readdir(d)) && *n < MAX_HIERARCHIES) {
+		if (de->d_name[0] == '.' || de->d_type != DT_DIR)
+			continue;
+		snprintf(dirs[*n], PATH_MAX, "%s/%s", HUSK_CGROUP_MOUNT, de->d_name);
+		if (statfs(dirs[*n], &fs) == 0 && (fs.f_type == CGROUP_SUPER_MAGIC || fs.f_type == CGROUP2_SUPER_MAGIC))
+			(*n)++;
+	}
+	closedir(d);
+	return 0;
+}
+
+static int mkdir_p(const char *hier, const char *path, husk_err *err)
+{
+	char dir[PATH_MAX];
+	size_t base = (size_t)snprintf(dir, sizeof(dir), "%s%s", hier, path);
+	for (char *p = dir + strlen(hier) + 1; p <= dir + base; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char saved = *p;
+		*p = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return husk_error(err, errno, "linux.cgroupsPath \"%s\": create %s", path, dir);
+		*p = saved;
+	}
+	return 0;
+}
+
+static int enter(const char *hier, const char *path, pid_t pid, husk_err *err)
+{
+	char dir[PATH_MAX], val[24];
+	snprintf(dir, sizeof(dir), "%s%s", hier, path);
+	snprintf(val, sizeof(val), "%d", (int)pid);
+	if (husk_cgroup_write(dir, "cgroup.procs", val, "linux.cgroupsPath", err) < 0)
+		return husk_error_wrap(err, "join cgroup %s", dir);
+	return 0;
+}
+
+static int create_all(const char *path, pid_t pid, const struct husk_resources *r, bool v2, husk_err *err)
+{
+	char dirs[MAX_HIERARCHIES][PATH_MAX];
+	size_t n;
+	if (list_hierarchies(dirs, &n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (mkdir_p(dirs[i], path, err) < 0)
+			return -1;
+	if (!v2 && husk_cgroup_v1_init_cpuset(path, err) < 0)
+		return -1;
+	if (r && (v2 ? husk_cgroup_v2_apply(r, path, err) : husk_cgroup_v1_apply(r, path, err)) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (enter(dirs[i], path, pid, err) < 0)
+			return -1;
+	return 0;
+}
+
+bool husk_cgroup_resources_requested(const struct husk_resources *r)
+{
+	return r && (r->devices.n || r->memory || r->cpu || r->pids || r->block_io || r->hugepage_limits.n ||
+		     r->network || r->rdma.n || r->unified.n);
+}
+
+int husk_cgroup_setup(enum husk_cgroup_layout layout, const char *path, const struct husk_resources *r,
+		      pid_t pid, const struct husk_log *log, husk_err *err)
+{
+	if (layout == HUSK_CGROUP_NONE) {
+		if (husk_cgroup_resources_requested(r))
+			return husk_error(err, ENOTSUP, "linux.resources: no cgroup hierarchy is mounted at %s",
+					  HUSK_CGROUP_MOUNT);
+		husk_debug(log, "no cgroup hierarchy mounted: running without a cgroup");
+		return 0;
+	}
+	husk_debug(log, "cgroup %s (%s)", path, layout == HUSK_CGROUP_UNIFIED ? "v2" : "v1");
+	return create_all(path, pid, r, layout == HUSK_CGROUP_UNIFIED, err);
+}
+
+/* ---- remove ------------------------------------------------------------- */
+
+static int rmdir_retrying(const char *dir, husk_err *err)
+{
+	struct timespec pause = { .tv_nsec = 10 * 1000 * 1000 };
+	for (int tries = 0;; tries++) {
+		if (rmdir(dir) == 0 || errno == ENOENT)
+			return 0;
+		if (errno != EBUSY || tries == 100)
+			return husk_error(err, errno, "remove cgroup %s", dir);
+		nanosleep(&pause, NULL);
+	}
+}
+
+int husk_cgroup_remove(const char *path, husk_err *err)
+{
+	char dirs[MAX_HIERARCHIES][PATH_MAX];
+	size_t n;
+	if (!path || !*path || list_hierarchies(dirs, &n, err) < 0)
+		return path && *path ? -1 : 0;
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		char dir[PATH_MAX];
+		snprintf(dir, sizeof(dir), "%s%s", dirs[i], path);
+		if (rmdir_retrying(dir, err) < 0)
+			rc = -1;
+	}
+	return rc;
+}
+
+/* ---- signal ------------------------------------------------------------- */
+
+static int procs_dir(const char *path, char *buf, size_t size)
+{
+	char dirs[MAX_HIERARCHIES][PATH_MAX];
+	size_t n;
+	if (list_hierarchies(dirs, &n, NULL) < 0 || n == 0)
+		return -1;
+	/* pids or memory hold every process on v1; any will do on v2. */
+	if (husk_cgroup_v1_dir("pids", path, buf, size) == 0 || husk_cgroup_v1_dir("memory", path, buf, size) == 0)
+		return 0;
+	snprintf(buf, size, "%s%s", dirs[0], path);
+	return 0;
+}
+
+int husk_cgroup_signal_all(const char *path, int sig, husk_err *err)
+{
+	char dir[PATH_MAX], file[PATH_MAX + 16];
+	if (procs_dir(path, dir, sizeof(dir)) < 0)
+		return husk_error(err, ENOENT, "cgroup %s: no hierarchy", path);
+	snprintf(file, sizeof(file), "%s/cgroup.procs", dir);
+	cleanup_free char *text = NULL;
+	size_t len;
+	if (husk_read_file(file, PROCS_MAX, &text, &len, err) < 0)
+		return -1;
+	int count = 0;
+	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		int64_t pid;
+		if (husk_parse_i64(line, &pid) < 0 || pid <= 0)
+			continue;
+		int fd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+		if (fd < 0)
+			continue;
+		if (syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) == 0)
+			count++;
+		close(fd);
+	}
+	return count;
+}

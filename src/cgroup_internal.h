@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef HUSK_CGROUP_INTERNAL_H
+#define HUSK_CGROUP_INTERNAL_H
+
+/* Shared between cgroup.c and the per-version apply files. */
+
+#include <limits.h>
+
+#include "husk/cgroup.h"
+
+/* Write value to dir/file; errors name the config field and the value. */
+int husk_cgroup_write(const char *dir, const char *file, const char *value, const char *field, husk_err *err);
+bool husk_cgroup_has_file(const char *dir, const char *file);
+
+/* HUSK_CGROUP_MOUNT/<controller>/path when that v1 hierarchy is mounted;
+ * -1 when it is not. */
+int husk_cgroup_v1_dir(const char *controller, const char *path, char *buf, size_t size);
+
+/* Apply r to the cgroup at path (already created). */
+int husk_cgroup_v1_apply(const struct husk_resources *r, const char *path, husk_err *err);
+int husk_cgroup_v2_apply(const struct husk_resources *r, const char *path, husk_err *err);
+
+/* v1: a new cpuset cgroup starts with empty cpus/mems: copy them down
+ * from the parent along path so that tasks can join. */
+int husk_cgroup_v1_init_cpuset(const char *path, husk_err *err);
+
+#endif
