@@ -111,6 +111,15 @@ int husk_cgroup_write(const char *dir, const char *file, const char *value, cons
 	return 0;
 }
 
+int husk_cgroup_write_cpuset(const char *dir, const struct husk_cpu *c, husk_err *err)
+{
+	if (c->cpus && *c->cpus && husk_cgroup_write(dir, "cpuset.cpus", c->cpus, "linux.resources.cpu.cpus", err) < 0)
+		return -1;
+	if (c->mems && *c->mems && husk_cgroup_write(dir, "cpuset.mems", c->mems, "linux.resources.cpu.mems", err) < 0)
+		return -1;
+	return 0;
+}
+
 bool husk_cgroup_has_file(const char *dir, const char *file)
 {
 	char path[PATH_MAX];

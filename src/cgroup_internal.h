@@ -10,6 +10,9 @@
 
 /* Write value to dir/file; errors name the config field and the value. */
 int husk_cgroup_write(const char *dir, const char *file, const char *value, const char *field, husk_err *err);
+
+/* cpuset.cpus and cpuset.mems, when set: the same files on v1 and v2. */
+int husk_cgroup_write_cpuset(const char *dir, const struct husk_cpu *c, husk_err *err);
 bool husk_cgroup_has_file(const char *dir, const char *file);
 
 /* HUSK_CGROUP_MOUNT/<controller>/path when that v1 hierarchy is mounted;

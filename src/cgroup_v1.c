@@ -81,11 +81,7 @@ static int apply_cpuset(const struct husk_cpu *c, const char *path, husk_err *er
 		return 0;
 	if (need_dir("cpuset", path, "linux.resources.cpu.cpus", dir, err) < 0)
 		return -1;
-	if (c->cpus && *c->cpus && husk_cgroup_write(dir, "cpuset.cpus", c->cpus, "linux.resources.cpu.cpus", err) < 0)
-		return -1;
-	if (c->mems && *c->mems && husk_cgroup_write(dir, "cpuset.mems", c->mems, "linux.resources.cpu.mems", err) < 0)
-		return -1;
-	return 0;
+	return husk_cgroup_write_cpuset(dir, c, err);
 }
 
 /* ---- memory ------------------------------------------------------------- */

@@ -123,9 +123,7 @@ static int apply_cpu(const struct husk_cpu *c, const char *path, const char *dir
 	if ((c->cpus && *c->cpus) || (c->mems && *c->mems)) {
 		if (enable_controller(path, "cpuset", "linux.resources.cpu.cpus", err) < 0)
 			return -1;
-		if (c->cpus && *c->cpus && husk_cgroup_write(dir, "cpuset.cpus", c->cpus, "linux.resources.cpu.cpus", err) < 0)
-			return -1;
-		if (c->mems && *c->mems && husk_cgroup_write(dir, "cpuset.mems", c->mems, "linux.resources.cpu.mems", err) < 0)
+		if (husk_cgroup_write_cpuset(dir, c, err) < 0)
 			return -1;
 	}
 	return 0;

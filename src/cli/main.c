@@ -17,6 +17,16 @@
 #define HUSK_COMMIT "unknown"
 #endif
 
+/* Options create and run share. */
+#define CREATE_OPTIONS_HELP \
+	"  -b, --bundle DIR        bundle directory (default: the current directory)\n" \
+	"      --pid-file FILE     write the container process' pid to FILE\n" \
+	"      --console-socket S  terminal master fd to unix socket S (not implemented yet)\n" \
+	"      --no-pivot          do not use pivot_root (for a rootfs on an initramfs)\n" \
+	"      --no-new-keyring    keep the caller's session keyring\n" \
+	"      --preserve-fds N    pass N more fds (from 3) to the container\n" \
+	"      --init              run husk's reaper as PID 1 of the container\n"
+
 const struct husk_cmd husk_commands[] = {
 	{ "spec", cmd_spec, "write a new config.json",
 	  "Usage: husk spec [--bundle DIR] [--rootless]\n"
@@ -48,13 +58,7 @@ const struct husk_cmd husk_commands[] = {
 	  "namespace, mount and security setting in place and waits for start.\n"
 	  "\n"
 	  "Options:\n"
-	  "  -b, --bundle DIR        bundle directory (default: the current directory)\n"
-	  "      --pid-file FILE     write the container process' pid to FILE\n"
-	  "      --console-socket S  terminal master fd to unix socket S (not implemented yet)\n"
-	  "      --no-pivot          do not use pivot_root (for a rootfs on an initramfs)\n"
-	  "      --no-new-keyring    keep the caller's session keyring\n"
-	  "      --preserve-fds N    pass N more fds (from 3) to the container\n"
-	  "      --init              run husk's reaper as PID 1 of the container\n"},
+	  CREATE_OPTIONS_HELP},
 	{ "start", cmd_start, "run the user process of a created container",
 	  "Usage: husk start ID\n" },
 	{ "run", cmd_run, "create and start a container",
@@ -64,13 +68,7 @@ const struct husk_cmd husk_commands[] = {
 	  "signals, delete it afterwards and exit with its status.\n"
 	  "\n"
 	  "Options:\n"
-	  "  -b, --bundle DIR        bundle directory (default: the current directory)\n"
-	  "      --pid-file FILE     write the container process' pid to FILE\n"
-	  "      --console-socket S  terminal master fd to unix socket S (not implemented yet)\n"
-	  "      --no-pivot          do not use pivot_root (for a rootfs on an initramfs)\n"
-	  "      --no-new-keyring    keep the caller's session keyring\n"
-	  "      --preserve-fds N    pass N more fds (from 3) to the container\n"
-	  "      --init              run husk's reaper as PID 1 of the container\n"
+	  CREATE_OPTIONS_HELP
 	  "  -d, --detach            do not wait for the container\n"
 	  "      --keep              do not delete the container after it exits\n"
 	  "      --no-subreaper      do not reap orphans of the container\n" },
