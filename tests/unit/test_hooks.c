@@ -15,30 +15,6 @@
 
 #define STATE "{\"ociVersion\":\"1.3.0\",\"id\":\"c1\",\"status\":\"creating\",\"pid\":42,\"bundle\":\"/b\"}"
 
-/* A scratch directory holding the hook scripts and what they record. */
-struct scratch {
-	char dir[64];
-};
-
-static void scratch_make(struct scratch *s)
-{
-	const char *tmp = getenv("TMPDIR");
-	snprintf(s->dir, sizeof(s->dir), "%s/husk-hooks.XXXXXX", tmp && strlen(tmp) < 32 ? tmp : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(s->dir));
-}
-
-static void scratch_remove(struct scratch *s)
-{
-	DIR *d = opendir(s->dir);
-	ck_assert_ptr_nonnull(d);
-	struct dirent *e;
-	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			ck_assert_int_eq(unlinkat(dirfd(d), e->d_name, 0), 0);
-	closedir(d);
-	ck_assert_int_eq(rmdir(s->dir), 0);
-}
-
 /* dir/name, in a string owned by the arena. */
 static char *scratch_path(struct husk_arena *a, const struct scratch *s, const char *name)
 {
@@ -143,7 +119,7 @@ START_TEST(hooks_order_args_env_stdin)
 	husk_err err = NULL;
 	static const char *const args[] = { "ignored-argv0", "one", "two words", "" };
 	static const char *const env[] = { "A=1", "B=two words", "EMPTY=" };
-	scratch_make(&s);
+	scratch_make(&s, "hooks");
 	ck_assert_int_eq(setenv("HUSK_UNIT_LEAK", "parent", 1), 0);
 	h[0].path = recording_hook(&a, &s, "h0", 0);
 	h[1].path = recording_hook(&a, &s, "h1", 0);
@@ -189,7 +165,7 @@ START_TEST(hooks_argv0)
 	struct husk_hook h[2] = { 0 };
 	husk_err err = NULL;
 	char script[256];
-	scratch_make(&s);
+	scratch_make(&s, "hooks");
 	snprintf(script, sizeof(script), "tr '\\000' '\\n' < /proc/$$/cmdline > %s/cmdline0\n", s.dir);
 	h[0].path = husk_arena_strdup(&a, "/bin/sh");
 	husk_hookv v0 = { &h[0], 1 };
@@ -232,7 +208,7 @@ START_TEST(hooks_big_state)
 	struct husk_arena a = { 0 };
 	struct husk_hook h = { 0 };
 	husk_err err = NULL;
-	scratch_make(&s);
+	scratch_make(&s, "hooks");
 	cleanup_free char *st = big_state(1u << 20);
 	h.path = recording_hook(&a, &s, "big", 0);
 	husk_hookv v = { &h, 1 };
@@ -255,7 +231,7 @@ START_TEST(hooks_state_not_read)
 	struct husk_arena a = { 0 };
 	struct husk_hook h[3] = { 0 };
 	husk_err err = NULL;
-	scratch_make(&s);
+	scratch_make(&s, "hooks");
 	cleanup_free char *st = big_state(1u << 20);
 	shell_hook(&a, &h[0], "exit 0");
 	shell_hook(&a, &h[1], "exec 0<&-; sleep 0.2; exit 0");
@@ -279,7 +255,7 @@ START_TEST(hooks_failure_stops_the_run)
 	struct husk_arena a = { 0 };
 	struct husk_hook h[3] = { 0 };
 	cleanup_error husk_err err = NULL;
-	scratch_make(&s);
+	scratch_make(&s, "hooks");
 	h[0].path = recording_hook(&a, &s, "h0", 0);
 	h[1].path = recording_hook(&a, &s, "h1", 3);
 	h[2].path = recording_hook(&a, &s, "h2", 0);
@@ -315,7 +291,7 @@ START_TEST(hooks_timeout_kills)
 	struct husk_hook h = { 0 };
 	cleanup_error husk_err err = NULL;
 	char script[160];
-	scratch_make(&s);
+	scratch_make(&s, "hooks");
 	snprintf(script, sizeof(script), "echo $$ > %s/pid; exec sleep 100", s.dir);
 	shell_hook(&a, &h, script);
 	h.timeout.v = 1;
@@ -341,7 +317,7 @@ START_TEST(hooks_missing_path)
 	struct husk_arena a = { 0 };
 	struct husk_hook h[2] = { 0 };
 	cleanup_error husk_err err = NULL;
-	scratch_make(&s);
+	scratch_make(&s, "hooks");
 	h[0].path = scratch_path(&a, &s, "missing");
 	h[1].path = recording_hook(&a, &s, "after", 0);
 	husk_hookv v = { h, 2 };
@@ -362,7 +338,7 @@ START_TEST(hooks_not_executable)
 	struct husk_arena a = { 0 };
 	struct husk_hook h = { 0 };
 	cleanup_error husk_err err = NULL;
-	scratch_make(&s);
+	scratch_make(&s, "hooks");
 	h.path = scratch_path(&a, &s, "plain");
 	write_file(h.path, "#!/bin/sh\nexit 0\n", 0644);
 	husk_hookv v = { &h, 1 };
@@ -380,7 +356,7 @@ START_TEST(hooks_poststop_warns_and_continues)
 	struct husk_arena a = { 0 };
 	struct husk_hook h[2] = { 0 };
 	husk_err err = NULL;
-	scratch_make(&s);
+	scratch_make(&s, "hooks");
 	h[0].path = recording_hook(&a, &s, "h0", 4);
 	h[1].path = recording_hook(&a, &s, "h1", 0);
 	char logpath[160];
@@ -430,7 +406,7 @@ START_TEST(hooks_no_fd_leaks)
 	struct husk_hook h = { 0 };
 	husk_err err = NULL;
 	char fds[1024], script[1400];
-	scratch_make(&s);
+	scratch_make(&s, "hooks");
 	int fd = open("/dev/null", O_RDONLY);          /* deliberately inheritable */
 	ck_assert_int_ge(fd, 3);
 	ck_assert_int_eq(dup2(fd, 77), 77);
@@ -466,7 +442,7 @@ START_TEST(hooks_default_signals)
 	struct husk_hook h = { 0 };
 	husk_err err = NULL;
 	static const char *const args[] = { "grep", "-E", "^Sig(Blk|Ign)", "/proc/self/status" };
-	scratch_make(&s);
+	scratch_make(&s, "hooks");
 	h.path = husk_arena_strdup(&a, "/bin/grep");
 	set_strv(&a, &h.args, args, 4);
 	char *out = scratch_path(&a, &s, "sig");

@@ -25,29 +25,6 @@
  * test can signal the reaper and look at its children from outside.
  */
 
-struct scratch {
-	char dir[64];
-};
-
-static void scratch_make(struct scratch *s)
-{
-	const char *tmp = getenv("TMPDIR");
-	snprintf(s->dir, sizeof(s->dir), "%s/husk-reaper.XXXXXX", tmp && strlen(tmp) < 32 ? tmp : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(s->dir));
-}
-
-static void scratch_remove(struct scratch *s)
-{
-	DIR *d = opendir(s->dir);
-	ck_assert_ptr_nonnull(d);
-	struct dirent *e;
-	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			ck_assert_int_eq(unlinkat(dirfd(d), e->d_name, 0), 0);
-	closedir(d);
-	ck_assert_int_eq(rmdir(s->dir), 0);
-}
-
 static bool scratch_has(const struct scratch *s, const char *name)
 {
 	char path[160];
@@ -268,7 +245,7 @@ START_TEST(reaper_exec_failure)
 	struct reaper r;
 	char path[160];
 	char *argv[] = { "x", NULL };
-	scratch_make(&s);
+	scratch_make(&s, "reaper");
 	struct command cmd = { path, argv, open_out(&s, "stderr") };
 
 	snprintf(path, sizeof(path), "%s/missing", s.dir);
@@ -295,7 +272,7 @@ START_TEST(reaper_child_signals)
 	struct scratch s;
 	struct reaper r;
 	char *argv[] = { "grep", "-E", "^Sig(Blk|Ign)", "/proc/self/status", NULL };
-	scratch_make(&s);
+	scratch_make(&s, "reaper");
 	struct command cmd = { "/bin/grep", argv, open_out(&s, "sig") };
 	start_command(&r, &cmd);
 	ck_assert_int_eq(finish(&r), 0);
@@ -310,7 +287,7 @@ START_TEST(reaper_child_env)
 {
 	struct scratch s;
 	char script[256];
-	scratch_make(&s);
+	scratch_make(&s, "reaper");
 	snprintf(script, sizeof(script), "env > %s/env", s.dir);
 	ck_assert_int_eq(run_script(script), 0);
 	cleanup_free char *env = scratch_read(&s, "env");
@@ -326,7 +303,7 @@ START_TEST(reaper_reaps_orphans)
 	struct scratch s;
 	struct reaper r;
 	char script[512];
-	scratch_make(&s);
+	scratch_make(&s, "reaper");
 	/* Each ( ... & ) leaves an orphan that the reaper inherits. */
 	snprintf(script, sizeof(script),
 		 "d=%s; for i in 1 2 3 4 5; do (sh -c \"echo x > $d/orphan$i\" &); done\n"
@@ -377,7 +354,7 @@ START_TEST(reaper_forwards_usr1)
 {
 	struct scratch s;
 	char script[256];
-	scratch_make(&s);
+	scratch_make(&s, "reaper");
 	snprintf(script, sizeof(script),
 		 "exec 2>/dev/null; d=%s; trap 'echo usr1 > $d/usr1; exit 0' USR1; echo > $d/ready\n"
 		 "while :; do sleep 0.05; done\n",
@@ -393,7 +370,7 @@ START_TEST(reaper_forwards_hup)
 {
 	struct scratch s;
 	char script[256];
-	scratch_make(&s);
+	scratch_make(&s, "reaper");
 	snprintf(script, sizeof(script),
 		 "exec 2>/dev/null; trap 'exit 5' HUP; echo > %s/ready; while :; do sleep 0.05; done", s.dir);
 	ck_assert_int_eq(signal_script(&s, script, SIGHUP), 5);
@@ -406,7 +383,7 @@ START_TEST(reaper_forwards_term)
 {
 	struct scratch s;
 	char script[256];
-	scratch_make(&s);
+	scratch_make(&s, "reaper");
 	snprintf(script, sizeof(script), "echo > %s/ready; exec sleep 100", s.dir);
 	ck_assert_int_eq(signal_script(&s, script, SIGTERM), 128 + SIGTERM);
 	scratch_remove(&s);

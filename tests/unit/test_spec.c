@@ -263,23 +263,16 @@ END_TEST
 
 /* ---- writing the file ------------------------------------------------- */
 
-struct scratch {
-	char dir[64];
+/* A scratch bundle directory and the path of its config.json. */
+struct bundle {
+	struct scratch s;
 	char file[96];
 };
 
-static void scratch_make(struct scratch *s)
+static void bundle_make(struct bundle *b)
 {
-	const char *tmp = getenv("TMPDIR");
-	snprintf(s->dir, sizeof(s->dir), "%s/husk-unit.XXXXXX", tmp && strlen(tmp) < 32 ? tmp : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(s->dir));
-	snprintf(s->file, sizeof(s->file), "%s/config.json", s->dir);
-}
-
-static void scratch_remove(struct scratch *s)
-{
-	unlink(s->file);
-	ck_assert_int_eq(rmdir(s->dir), 0);
+	scratch_make(&b->s, "spec");
+	snprintf(b->file, sizeof(b->file), "%s/config.json", b->s.dir);
 }
 
 static size_t count_entries(const char *dir)
@@ -297,11 +290,11 @@ static size_t count_entries(const char *dir)
 
 START_TEST(spec_write_file)
 {
-	struct scratch s;
+	struct bundle s;
 	husk_err err = NULL;
-	scratch_make(&s);
+	bundle_make(&s);
 	mode_t mask = umask(022);
-	ck_assert_int_eq(husk_spec_write(s.dir, false, &err), 0);
+	ck_assert_int_eq(husk_spec_write(s.s.dir, false, &err), 0);
 	umask(mask);
 	ck_assert_ptr_null(err);
 
@@ -313,37 +306,37 @@ START_TEST(spec_write_file)
 	struct stat st;
 	ck_assert_int_eq(stat(s.file, &st), 0);
 	ck_assert_int_eq(st.st_mode & 07777, 0644);
-	ck_assert_uint_eq(count_entries(s.dir), 1);
-	scratch_remove(&s);
+	ck_assert_uint_eq(count_entries(s.s.dir), 1);
+	scratch_remove(&s.s);
 }
 END_TEST
 
 START_TEST(spec_write_honours_umask)
 {
-	struct scratch s;
+	struct bundle s;
 	husk_err err = NULL;
-	scratch_make(&s);
+	bundle_make(&s);
 	mode_t mask = umask(077);
-	ck_assert_int_eq(husk_spec_write(s.dir, true, &err), 0);
+	ck_assert_int_eq(husk_spec_write(s.s.dir, true, &err), 0);
 	umask(mask);
 	struct stat st;
 	ck_assert_int_eq(stat(s.file, &st), 0);
 	ck_assert_int_eq(st.st_mode & 07777, 0600);
-	scratch_remove(&s);
+	scratch_remove(&s.s);
 }
 END_TEST
 
 START_TEST(spec_write_refuses_overwrite)
 {
-	struct scratch s;
+	struct bundle s;
 	husk_err err = NULL;
-	scratch_make(&s);
+	bundle_make(&s);
 	int fd = open(s.file, O_WRONLY | O_CREAT | O_EXCL, 0644);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(write(fd, "keep", 4), 4);
 	close(fd);
 
-	ck_assert_int_eq(husk_spec_write(s.dir, false, &err), -1);
+	ck_assert_int_eq(husk_spec_write(s.s.dir, false, &err), -1);
 	ck_assert_ptr_nonnull(err);
 	ck_assert_msg(strstr(err->msg, s.file) && strstr(err->msg, "exists"), "message: %s", err->msg);
 	husk_error_free(&err);
@@ -351,8 +344,8 @@ START_TEST(spec_write_refuses_overwrite)
 	cleanup_free char *kept = NULL;
 	ck_assert_int_eq(husk_read_file(s.file, 1 << 20, &kept, NULL, &err), 0);
 	ck_assert_str_eq(kept, "keep");
-	ck_assert_uint_eq(count_entries(s.dir), 1);
-	scratch_remove(&s);
+	ck_assert_uint_eq(count_entries(s.s.dir), 1);
+	scratch_remove(&s.s);
 }
 END_TEST
 

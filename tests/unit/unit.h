@@ -15,4 +15,11 @@ Suite *seccomp_suite(void);
 Suite *rootfs_suite(void);
 Suite *cgroup_suite(void);
 
+/* A flat scratch directory (files only), removed with everything in it. */
+struct scratch {
+	char dir[64];
+};
+void scratch_make(struct scratch *s, const char *name);
+void scratch_remove(struct scratch *s);
+
 #endif
