@@ -42,10 +42,10 @@ no_cgroupns='.linux.namespaces |= map(select(.type != "cgroup"))'
 @test "the container runs in its own cgroup in every hierarchy" {
 	run_in "$no_cgroupns" cat /proc/self/cgroup
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"memory:/husk/t$BATS_TEST_NUMBER"* ]]
-	[[ "$output" == *"pids:/husk/t$BATS_TEST_NUMBER"* ]]
-	[[ "$output" == *"devices:/husk/t$BATS_TEST_NUMBER"* ]]
-	no_cgroup_left "/husk/t$BATS_TEST_NUMBER"
+	[[ "$output" == *"memory:/husk/$RUN_ID"* ]]
+	[[ "$output" == *"pids:/husk/$RUN_ID"* ]]
+	[[ "$output" == *"devices:/husk/$RUN_ID"* ]]
+	no_cgroup_left "/husk/$RUN_ID"
 }
 
 @test "with a cgroup namespace the container's cgroup is its root" {
@@ -185,6 +185,6 @@ no_cgroupns='.linux.namespaces |= map(select(.type != "cgroup"))'
 	run_in '.linux.resources = {"network": {"classID": 1}}' true
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"linux.resources.network.classID"*"net_cls"* ]]
-	no_cgroup_left "/husk/t$BATS_TEST_NUMBER"
-	[ ! -e "$STATE/t$BATS_TEST_NUMBER" ]
+	no_cgroup_left "/husk/$RUN_ID"
+	[ ! -e "$STATE/$RUN_ID" ]
 }

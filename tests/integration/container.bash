@@ -23,8 +23,10 @@ container_setup() {
 	BUNDLE=$TMP/bundle
 	STATE=$TMP/state
 	ROOTFS=$BATS_FILE_TMPDIR/rootfs
+	# Unique per run: cgroups (/husk/ID) are shared by concurrent runs.
+	RUN_ID=t$BATS_TEST_NUMBER-$$
 	mkdir -p "$BUNDLE"
-	export BUNDLE STATE ROOTFS
+	export BUNDLE STATE ROOTFS RUN_ID
 }
 
 # container_teardown: remove whatever a failed test left running.
@@ -65,13 +67,13 @@ args_filter() {
 	printf '.process.args = [%s]' "$json"
 }
 
-# run_in JQ-FILTER CMD...: run CMD in a fresh container configured by the
-# filter; sets $status/$output like bats' run.
+# run_in JQ-FILTER CMD...: run CMD in a fresh container ($RUN_ID) configured
+# by the filter; sets $status/$output like bats' run.
 run_in() {
 	local filter=$1
 	shift
 	bundle "$filter | $(args_filter "$@")" || return 1
-	run hk run --bundle "$BUNDLE" "t$BATS_TEST_NUMBER"
+	run hk run --bundle "$BUNDLE" "$RUN_ID"
 }
 
 # The status line of /proc/self/status named $1 as the container sees it.

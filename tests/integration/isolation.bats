@@ -295,7 +295,7 @@ ns_inode() {
 	run_in '.linux.intelRdt = {"closID": "x"}' true
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"linux.intelRdt"* ]]
-	[ ! -e "$STATE/t$BATS_TEST_NUMBER" ]
+	[ ! -e "$STATE/$RUN_ID" ]
 }
 
 @test "the time namespace gets the configured offsets" {
