@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <linux/magic.h>
 #include <signal.h>
@@ -101,7 +102,7 @@ int husk_cgroup_resolve_path(const char *cgroups_path, const char *id, bool syst
 
 int husk_cgroup_write(const char *dir, const char *file, const char *value, const char *field, husk_err *err)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX + NAME_MAX + 2];
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -122,7 +123,7 @@ int husk_cgroup_write_cpuset(const char *dir, const struct husk_cpu *c, husk_err
 
 bool husk_cgroup_has_file(const char *dir, const char *file)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX + NAME_MAX + 2];
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	return access(path, F_OK) == 0;
 }
@@ -228,6 +229,51 @@ int husk_cgroup_setup(enum husk_cgroup_layout layout, const char *path, const st
 	return create_all(path, pid, r, layout == HUSK_CGROUP_UNIFIED, err);
 }
 
+/* ---- update ------------------------------------------------------------- */
+
+static int memory_usage(const char *path, bool v2, uint64_t *usage, husk_err *err)
+{
+	char dir[PATH_MAX], file[PATH_MAX + 32];
+	if (v2)
+		snprintf(dir, sizeof(dir), "%s%s", HUSK_CGROUP_MOUNT, path);
+	else if (husk_cgroup_v1_dir("memory", path, dir, sizeof(dir)) < 0)
+		return husk_error(err, ENOTSUP, "linux.resources.memory: the memory cgroup controller is not mounted");
+	snprintf(file, sizeof(file), "%s/%s", dir, v2 ? "memory.current" : "memory.usage_in_bytes");
+	cleanup_free char *text = NULL;
+	if (husk_read_file(file, 64, &text, NULL, err) < 0)
+		return -1;
+	text[strcspn(text, "\n")] = '\0';
+	if (husk_parse_u64(text, usage) < 0)
+		return husk_error(err, EINVAL, "%s: \"%s\" is not a number", file, text);
+	return 0;
+}
+
+/* memory.checkBeforeUpdate: refuse a limit below what is already in use
+ * rather than have the kernel reclaim or OOM-kill to meet it. */
+static int check_memory_usage(const struct husk_memory *m, const char *path, bool v2, husk_err *err)
+{
+	if (!m || !m->check_before_update.set || !m->check_before_update.v || !m->limit.set || m->limit.v <= 0)
+		return 0;
+	uint64_t usage;
+	if (memory_usage(path, v2, &usage, err) < 0)
+		return -1;
+	if ((uint64_t)m->limit.v < usage)
+		return husk_error(err, 0, "linux.resources.memory.limit: %" PRId64
+				  " is below the current usage %" PRIu64 " (checkBeforeUpdate)", m->limit.v, usage);
+	return 0;
+}
+
+int husk_cgroup_update(const char *path, const struct husk_resources *r, husk_err *err)
+{
+	enum husk_cgroup_layout layout = husk_cgroup_detect();
+	if (layout == HUSK_CGROUP_NONE)
+		return husk_error(err, ENOTSUP, "linux.resources: no cgroup hierarchy is mounted at %s", HUSK_CGROUP_MOUNT);
+	bool v2 = layout == HUSK_CGROUP_UNIFIED;
+	if (check_memory_usage(r->memory, path, v2, err) < 0)
+		return -1;
+	return v2 ? husk_cgroup_v2_apply(r, path, err) : husk_cgroup_v1_apply(r, path, err);
+}
+
 /* ---- remove ------------------------------------------------------------- */
 
 static int rmdir_retrying(const char *dir, husk_err *err)
@@ -278,6 +324,10 @@ int husk_cgroup_signal_all(const char *path, int sig, husk_err *err)
 	char dir[PATH_MAX], file[PATH_MAX + 16];
 	if (procs_dir(path, dir, sizeof(dir)) < 0)
 		return husk_error(err, ENOENT, "cgroup %s: no hierarchy", path);
+	/* cgroup.kill (Linux 5.14) cannot miss a process forked meanwhile. */
+	if (sig == SIGKILL && husk_cgroup_has_file(dir, "cgroup.kill") &&
+	    husk_cgroup_write(dir, "cgroup.kill", "1", "kill", NULL) == 0)
+		return 1;
 	snprintf(file, sizeof(file), "%s/cgroup.procs", dir);
 	cleanup_free char *text = NULL;
 	size_t len;

@@ -99,15 +99,33 @@ static int apply_swap(const struct husk_memory *m, const char *dir, husk_err *er
 			  ": swap accounting is not enabled on this host (no memory.memsw.limit_in_bytes)", m->swap.v);
 }
 
+/*
+ * The kernel keeps memory.limit_in_bytes <= memory.memsw.limit_in_bytes at
+ * every step.  A fresh cgroup is unlimited, so memory first always works
+ * there; raising both on a live one (update) needs memory+swap first.
+ */
+static int apply_limit_and_swap(const struct husk_memory *m, const char *dir, husk_err *err)
+{
+	if (!m->limit.set)
+		return apply_swap(m, dir, err);
+	cleanup_error husk_err first = NULL;
+	if (write_i64(dir, "memory.limit_in_bytes", m->limit.v, "linux.resources.memory.limit", &first) == 0)
+		return apply_swap(m, dir, err);
+	if (!m->swap.set || first->errnum != EINVAL) {
+		husk_error_append(err, &first);
+		return -1;
+	}
+	if (apply_swap(m, dir, err) < 0)
+		return -1;
+	return write_i64(dir, "memory.limit_in_bytes", m->limit.v, "linux.resources.memory.limit", err);
+}
+
 static int apply_memory(const struct husk_memory *m, const char *path, husk_err *err)
 {
 	char dir[PATH_MAX];
 	if (need_dir("memory", path, "linux.resources.memory", dir, err) < 0)
 		return -1;
-	/* A fresh cgroup is unlimited: memory before memory+swap is always valid. */
-	if (m->limit.set && write_i64(dir, "memory.limit_in_bytes", m->limit.v, "linux.resources.memory.limit", err) < 0)
-		return -1;
-	if (apply_swap(m, dir, err) < 0)
+	if (apply_limit_and_swap(m, dir, err) < 0)
 		return -1;
 	if (m->reservation.set && write_i64(dir, "memory.soft_limit_in_bytes", m->reservation.v,
 					    "linux.resources.memory.reservation", err) < 0)

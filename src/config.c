@@ -75,10 +75,10 @@ static void verrorf(struct config_parser *p, const char *fmt, va_list ap)
 	if (++p->nerrors > CONFIG_MAX_ERRORS)
 		return;
 	if (vasprintf(&msg, fmt, ap) < 0) {
-		husk_error(p->err, ENOMEM, "config.json: out of memory");
+		husk_error(p->err, ENOMEM, "%s: out of memory", p->doc);
 		return;
 	}
-	husk_error(p->err, 0, "config.json: %s: %s", p->pathlen ? p->path : "(top level)", msg);
+	husk_error(p->err, 0, "%s: %s: %s", p->doc, p->pathlen ? p->path : "(top level)", msg);
 }
 
 void config_errorf(struct config_parser *p, const char *fmt, ...)
@@ -107,7 +107,7 @@ void config_warnf(struct config_parser *p, const char *fmt, ...)
 	int n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
 	if (n >= 0)
-		husk_warn(p->log, "config.json: %s: %s", p->path, msg);
+		husk_warn(p->log, "%s: %s: %s", p->doc, p->path, msg);
 }
 
 void config_describe(yajl_val v, char *buf, size_t size)
@@ -561,18 +561,18 @@ void config_parse_object(struct config_parser *p, const struct object_type *t, y
  * recursively, so nesting must be bounded; a NUL byte or a \u0000 escape
  * would silently truncate a string (a path, say) in the C model.
  */
-static int prescan(const char *text, size_t len, husk_err *err)
+static int prescan(const char *text, size_t len, const char *doc, husk_err *err)
 {
 	int depth = 0;
 	bool in_string = false;
 	for (size_t i = 0; i < len; i++) {
 		char c = text[i];
 		if (c == '\0')
-			return husk_error(err, 0, "config.json: NUL byte at offset %zu", i);
+			return husk_error(err, 0, "%s: NUL byte at offset %zu", doc, i);
 		if (in_string) {
 			if (c == '\\') {
 				if (i + 5 < len && memcmp(text + i + 1, "u0000", 5) == 0)
-					return husk_error(err, 0, "config.json: a string contains \\u0000 at offset %zu", i);
+					return husk_error(err, 0, "%s: a string contains \\u0000 at offset %zu", doc, i);
 				i++;
 			} else if (c == '"') {
 				in_string = false;
@@ -582,10 +582,10 @@ static int prescan(const char *text, size_t len, husk_err *err)
 		} else if (c == '/') {
 			/* yajl's tree parser takes comments, which would hide
 			 * quotes, brackets and escapes from this scan. */
-			return husk_error(err, 0, "config.json: invalid JSON: a comment at offset %zu", i);
+			return husk_error(err, 0, "%s: invalid JSON: a comment at offset %zu", doc, i);
 		} else if (c == '{' || c == '[') {
 			if (++depth > HUSK_CONFIG_MAX_DEPTH)
-				return husk_error(err, 0, "config.json: nested deeper than %d levels at offset %zu",
+				return husk_error(err, 0, "%s: nested deeper than %d levels at offset %zu", doc,
 						  HUSK_CONFIG_MAX_DEPTH, i);
 		} else if (c == '}' || c == ']') {
 			depth--;
@@ -613,14 +613,14 @@ static void fold_lines(char *s)
 	*out = '\0';
 }
 
-static yajl_val parse_json(const char *text, size_t len, husk_err *err)
+static yajl_val parse_json(const char *text, size_t len, const char *doc, husk_err *err)
 {
-	if (prescan(text, len, err) < 0)
+	if (prescan(text, len, doc, err) < 0)
 		return NULL;
 	/* yajl's tree parser wants a C string. */
 	cleanup_free char *copy = malloc(len + 1);
 	if (!copy) {
-		husk_error(err, ENOMEM, "config.json");
+		husk_error(err, ENOMEM, "%s", doc);
 		return NULL;
 	}
 	memcpy(copy, text, len);
@@ -629,34 +629,74 @@ static yajl_val parse_json(const char *text, size_t len, husk_err *err)
 	yajl_val root = yajl_tree_parse(copy, errbuf, sizeof(errbuf));
 	if (!root) {
 		fold_lines(errbuf);
-		husk_error(err, 0, "config.json: invalid JSON: %s", errbuf[0] ? errbuf : "parse error");
+		husk_error(err, 0, "%s: invalid JSON: %s", doc, errbuf[0] ? errbuf : "parse error");
 	}
 	return root;
+}
+
+/*
+ * Parse text as an object of type t into obj (part of cfg, whose arena
+ * owns what is parsed); prefix names the object in messages ("" for
+ * config.json itself); messages name the document "config.json", or
+ * "resources" for a resources object alone.
+ */
+static int parse_object_text(const char *text, size_t len, const struct husk_log *log,
+			     const struct object_type *t, const char *prefix, struct husk_config *cfg,
+			     void *obj, husk_err *err)
+{
+	const char *doc = *prefix ? "resources" : "config.json";
+	yajl_val root = parse_json(text, len, doc, err);
+	if (!root)
+		return -1;
+	husk_err found = NULL;
+	struct config_parser p = { .arena = &cfg->arena, .log = log, .err = &found, .doc = doc };
+	p.pathlen = (size_t)snprintf(p.path, sizeof(p.path), "%s", prefix);
+	config_parse_object(&p, t, root, obj);
+	yajl_tree_free(root);
+	if (p.nerrors > CONFIG_MAX_ERRORS)
+		husk_error(&found, 0, "%s: %zu more problems not shown", doc,
+			   p.nerrors - CONFIG_MAX_ERRORS);
+	if (found || cfg->arena.failed) {
+		if (!found)
+			husk_error(&found, ENOMEM, "%s", doc);
+		husk_error_append(err, &found);
+		return -1;
+	}
+	return 0;
 }
 
 int husk_config_parse(const char *text, size_t len, const struct husk_log *log,
 		      struct husk_config **out, husk_err *err)
 {
 	*out = NULL;
-	yajl_val root = parse_json(text, len, err);
-	if (!root)
-		return -1;
 	struct husk_config *cfg = calloc(1, sizeof(*cfg));
-	if (!cfg) {
-		yajl_tree_free(root);
+	if (!cfg)
 		return husk_error(err, ENOMEM, "config.json");
+	if (parse_object_text(text, len, log, &config_root_type, "", cfg, cfg, err) < 0) {
+		husk_config_free(&cfg);
+		return -1;
 	}
-	husk_err found = NULL;
-	struct config_parser p = { .arena = &cfg->arena, .log = log, .err = &found };
-	config_parse_object(&p, &config_root_type, root, cfg);
-	yajl_tree_free(root);
-	if (p.nerrors > CONFIG_MAX_ERRORS)
-		husk_error(&found, 0, "config.json: %zu more problems not shown",
-			   p.nerrors - CONFIG_MAX_ERRORS);
-	if (found || cfg->arena.failed) {
-		if (!found)
-			husk_error(&found, ENOMEM, "config.json");
-		husk_error_append(err, &found);
+	*out = cfg;
+	return 0;
+}
+
+int husk_config_parse_resources(const char *text, size_t len, const struct husk_log *log,
+				struct husk_config **out, husk_err *err)
+{
+	*out = NULL;
+	struct husk_config *cfg = calloc(1, sizeof(*cfg));
+	if (!cfg)
+		return husk_error(err, ENOMEM, "linux.resources");
+	cfg->linux_cfg = husk_arena_alloc(&cfg->arena, sizeof(*cfg->linux_cfg));
+	struct husk_resources *r = husk_arena_alloc(&cfg->arena, sizeof(*r));
+	if (!cfg->linux_cfg || !r) {
+		husk_config_free(&cfg);
+		return husk_error(err, ENOMEM, "linux.resources");
+	}
+	memset(cfg->linux_cfg, 0, sizeof(*cfg->linux_cfg));
+	memset(r, 0, sizeof(*r));
+	cfg->linux_cfg->resources = r;
+	if (parse_object_text(text, len, log, &config_resources_type, "linux.resources", cfg, r, err) < 0) {
 		husk_config_free(&cfg);
 		return -1;
 	}

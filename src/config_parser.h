@@ -18,6 +18,7 @@ struct config_parser {
 	struct husk_arena *arena;
 	const struct husk_log *log;
 	husk_err *err;
+	const char *doc;        /* the document, for messages: "config.json" */
 	char path[512];         /* JSON path of the value being parsed */
 	size_t pathlen;
 	size_t nerrors;         /* errors recorded so far */
@@ -93,5 +94,6 @@ void config_path_pop(struct config_parser *p, size_t len);
 void config_describe(yajl_val v, char *buf, size_t size);
 
 extern const struct object_type config_root_type;
+extern const struct object_type config_resources_type;
 
 #endif

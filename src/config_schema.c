@@ -824,7 +824,7 @@ static const struct field resources_fields[] = {
 	MAP("unified", unified),
 };
 #undef S
-static const struct object_type resources_type = OBJECT_TYPE(struct husk_resources, resources_fields, NULL);
+const struct object_type config_resources_type = OBJECT_TYPE(struct husk_resources, resources_fields, NULL);
 
 /* linux.seccomp */
 #define S struct husk_seccomp_arg
@@ -946,7 +946,7 @@ static const struct field linux_fields[] = {
 	OBJ("timeOffsets", time_offsets, time_offsets_type),
 	ARRAY("devices", devices, elem_device, struct husk_device),
 	STR("cgroupsPath", cgroups_path, 0),
-	OBJ("resources", resources, resources_type),
+	OBJ("resources", resources, config_resources_type),
 	OBJ("intelRdt", intel_rdt, intel_rdt_type),
 	MAP("sysctl", sysctl),
 	OBJ("seccomp", seccomp, seccomp_type),

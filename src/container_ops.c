@@ -169,6 +169,14 @@ int husk_container_poststart(const struct husk_ctx *ctx, int dirfd, const struct
 
 /* ---- kill ------------------------------------------------------------------------ */
 
+/* A task frozen by the v1 freezer dies of SIGKILL only once thawed; the
+ * engines kill paused containers and expect them gone. */
+static void thaw_if_killed(const struct husk_opened *c, int sig)
+{
+	if (sig == SIGKILL && c->status == HUSK_STATUS_PAUSED)
+		husk_cgroup_freeze(c->st.cgroup_path, false, NULL);
+}
+
 int husk_container_kill(const struct husk_ctx *ctx, const char *id, int sig, bool all, husk_err *err)
 {
 	cleanup_opened struct husk_opened c;
@@ -179,11 +187,15 @@ int husk_container_kill(const struct husk_ctx *ctx, const char *id, int sig, boo
 	cleanup_close int fd = pidfd_open_checked(&c.st, err);
 	if (fd < 0)
 		return -1;
+	int rc;
 	if (all && c.st.cgroup_path && husk_cgroup_signal_all(c.st.cgroup_path, sig, NULL) > 0)
-		return 0;
-	if (all && c.st.new_pidns && sig != SIGKILL)
-		return signal_namespace(&c.st, sig, err);
-	return send_signal(fd, sig, err);
+		rc = 0;
+	else if (all && c.st.new_pidns && sig != SIGKILL)
+		rc = signal_namespace(&c.st, sig, err);
+	else
+		rc = send_signal(fd, sig, err);
+	thaw_if_killed(&c, sig);
+	return rc;
 }
 
 /* ---- delete ---------------------------------------------------------------------- */
@@ -227,6 +239,14 @@ int husk_container_delete(const struct husk_ctx *ctx, const char *id, bool force
 	if ((c.status == HUSK_STATUS_RUNNING || c.status == HUSK_STATUS_PAUSED) && !force)
 		return husk_error(err, 0, "cannot delete container %s that is not stopped: %s", id,
 				  husk_status_name(c.status));
+	if (c.status == HUSK_STATUS_PAUSED && c.st.cgroup_path) {
+		/* Signal first: thawed, the processes must not run any further. */
+		cleanup_close int fd = pidfd_open_checked(&c.st, NULL);
+		if (fd >= 0)
+			send_signal(fd, SIGKILL, NULL);
+		husk_cgroup_signal_all(c.st.cgroup_path, SIGKILL, NULL);
+		thaw_if_killed(&c, SIGKILL);
+	}
 	if (c.status != HUSK_STATUS_STOPPED && c.status != HUSK_STATUS_CREATING && kill_and_wait(&c.st, err) < 0)
 		return -1;
 	if (c.st.has_poststop)

@@ -12,6 +12,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "husk/json.h"
+#include "husk/cgroup.h"
 #include "husk/state.h"
 
 static const char *const status_names[] = {
@@ -353,6 +354,8 @@ enum husk_status husk_state_status(int dirfd, const struct husk_state *st)
 		return HUSK_STATUS_STOPPED;
 	if (faccessat(dirfd, HUSK_START_SOCKET, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		return HUSK_STATUS_CREATED;
+	if (st->cgroup_path && husk_cgroup_frozen(st->cgroup_path))
+		return HUSK_STATUS_PAUSED;
 	return HUSK_STATUS_RUNNING;
 }
 

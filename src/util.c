@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -181,6 +182,36 @@ int husk_parse_i64(const char *s, int64_t *out)
 	if (errno || *end)
 		return -1;
 	*out = v;
+	return 0;
+}
+
+int husk_parse_size(const char *s, int64_t *out)
+{
+	if (s && strcmp(s, "-1") == 0) {
+		*out = -1;
+		return 0;
+	}
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	static const char units[] = "kmgtp";
+	unsigned shift = 0;
+	const char *u = *end ? strchr(units, tolower((unsigned char)*end)) : NULL;
+	if (u) {
+		shift = 10 * (unsigned)(u - units + 1);
+		end++;
+		if (tolower((unsigned char)*end) == 'i' && tolower((unsigned char)end[1]) == 'b')
+			end += 2;
+	}
+	if (tolower((unsigned char)*end) == 'b')
+		end++;
+	if (*end || v > (unsigned long long)INT64_MAX >> shift)
+		return -1;
+	*out = (int64_t)(v << shift);
 	return 0;
 }
 

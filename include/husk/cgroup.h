@@ -49,12 +49,30 @@ bool husk_cgroup_resources_requested(const struct husk_resources *r);
 int husk_cgroup_setup(enum husk_cgroup_layout layout, const char *path, const struct husk_resources *r,
 		      pid_t pid, const struct husk_log *log, husk_err *err);
 
+/*
+ * Apply r to the live cgroup at path (`husk update`): only what r sets
+ * changes.  memory.checkBeforeUpdate refuses a limit below the current
+ * usage.
+ */
+int husk_cgroup_update(const char *path, const struct husk_resources *r, husk_err *err);
+
 /* Remove path from every hierarchy (absent is fine; retries on EBUSY). */
 int husk_cgroup_remove(const char *path, husk_err *err);
 
 /* Send sig to every process in the cgroup.  Returns the number of
- * processes signalled, or -1 when the cgroup cannot be read. */
+ * processes signalled (1 when cgroup v2's cgroup.kill did the work), or -1
+ * when the cgroup cannot be read. */
 int husk_cgroup_signal_all(const char *path, int sig, husk_err *err);
+
+/*
+ * Freeze (pause) or thaw (resume) every process of the cgroup and wait
+ * until the kernel reports it done: cgroup.freeze on v2, the freezer
+ * controller on v1.
+ */
+int husk_cgroup_freeze(const char *path, bool freeze, husk_err *err);
+
+/* Whether the cgroup is frozen (false when it cannot be read). */
+bool husk_cgroup_frozen(const char *path);
 
 /* ---- value conversions (cgroup_convert.c) -------------------------------- */
 

@@ -409,6 +409,14 @@ struct husk_config {
 int husk_config_parse(const char *text, size_t len, const struct husk_log *log,
 		      struct husk_config **out, husk_err *err);
 
+/*
+ * Parse a linux.resources object alone (`husk update --resources`): on
+ * success (*out)->linux_cfg->resources holds it, messages name the path
+ * from "linux.resources".
+ */
+int husk_config_parse_resources(const char *text, size_t len, const struct husk_log *log,
+				struct husk_config **out, husk_err *err);
+
 /* Read and parse bundle/config.json. */
 int husk_config_load(const char *bundle, const struct husk_log *log,
 		     struct husk_config **out, husk_err *err);

@@ -56,6 +56,14 @@ int husk_container_run(const struct husk_ctx *ctx, const struct husk_create_opts
 int husk_container_kill(const struct husk_ctx *ctx, const char *id, int sig, bool all, husk_err *err);
 int husk_container_delete(const struct husk_ctx *ctx, const char *id, bool force, husk_err *err);
 
+/* Freeze / thaw every process of a running container (its cgroup). */
+int husk_container_pause(const struct husk_ctx *ctx, const char *id, husk_err *err);
+int husk_container_resume(const struct husk_ctx *ctx, const char *id, husk_err *err);
+
+/* Change the resource limits of a live container: only what r sets. */
+int husk_container_update(const struct husk_ctx *ctx, const char *id, const struct husk_resources *r,
+			  husk_err *err);
+
 /* The OCI state JSON of one container. */
 int husk_container_state(const struct husk_ctx *ctx, const char *id, char **json, husk_err *err);
 

@@ -48,6 +48,10 @@ int husk_write_all(int fd, const void *buf, size_t len);
 int husk_parse_u64(const char *s, uint64_t *out);
 int husk_parse_i64(const char *s, int64_t *out);
 
+/* A byte count as runc's flags take it: "-1" (unlimited), N, or N with a
+ * binary unit k, m, g, t, p (any case, optionally followed by "b"/"ib"). */
+int husk_parse_size(const char *s, int64_t *out);
+
 bool husk_str_has_prefix(const char *s, const char *prefix);
 
 /* The current time, RFC 3339 in UTC with nanoseconds, as runc writes it. */

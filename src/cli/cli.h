@@ -41,6 +41,9 @@ int cmd_state(struct husk_cli *cli, int argc, char **argv, husk_err *err);
 int cmd_kill(struct husk_cli *cli, int argc, char **argv, husk_err *err);
 int cmd_delete(struct husk_cli *cli, int argc, char **argv, husk_err *err);
 int cmd_list(struct husk_cli *cli, int argc, char **argv, husk_err *err);
+int cmd_pause(struct husk_cli *cli, int argc, char **argv, husk_err *err);
+int cmd_resume(struct husk_cli *cli, int argc, char **argv, husk_err *err);
+int cmd_update(struct husk_cli *cli, int argc, char **argv, husk_err *err);
 
 extern const struct husk_cmd husk_commands[];
 

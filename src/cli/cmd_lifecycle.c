@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The small commands on one existing container: start, state, kill, delete. */
+/* The small commands on one existing container: start, state, kill, delete,
+ * pause, resume. */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -101,4 +102,24 @@ int cmd_delete(struct husk_cli *cli, int argc, char **argv, husk_err *err)
 		return husk_cli_usage_error("delete", optind >= argc ? "missing container id" : "too many arguments");
 	struct husk_ctx ctx = { .root = cli->root, .log = &cli->log, .systemd_cgroup = cli->systemd_cgroup };
 	return husk_container_delete(&ctx, argv[optind], force, err) < 0 ? -1 : 0;
+}
+
+int cmd_pause(struct husk_cli *cli, int argc, char **argv, husk_err *err)
+{
+	int rc;
+	const char *id = one_id("pause", argc, argv, &rc);
+	if (!id)
+		return rc;
+	struct husk_ctx ctx = { .root = cli->root, .log = &cli->log, .systemd_cgroup = cli->systemd_cgroup };
+	return husk_container_pause(&ctx, id, err) < 0 ? -1 : 0;
+}
+
+int cmd_resume(struct husk_cli *cli, int argc, char **argv, husk_err *err)
+{
+	int rc;
+	const char *id = one_id("resume", argc, argv, &rc);
+	if (!id)
+		return rc;
+	struct husk_ctx ctx = { .root = cli->root, .log = &cli->log, .systemd_cgroup = cli->systemd_cgroup };
+	return husk_container_resume(&ctx, id, err) < 0 ? -1 : 0;
 }

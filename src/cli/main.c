@@ -92,6 +92,33 @@ const struct husk_cmd husk_commands[] = {
 	  "Options:\n"
 	  "  -f, --format table|json   output format (default table)\n"
 	  "  -q, --quiet               print only the ids\n" },
+	{ "pause", cmd_pause, "suspend every process of a container",
+	  "Usage: husk pause ID\n"
+	  "\n"
+	  "Freeze the container's cgroup; `husk resume` thaws it.\n" },
+	{ "resume", cmd_resume, "resume a paused container",
+	  "Usage: husk resume ID\n" },
+	{ "update", cmd_update, "change the resource limits of a running container",
+	  "Usage: husk update [options] ID\n"
+	  "\n"
+	  "Apply new limits to the container's cgroup.  Only what is given changes;\n"
+	  "flags override the same fields of --resources.\n"
+	  "\n"
+	  "Options:\n"
+	  "  -r, --resources FILE         linux.resources JSON from FILE (- for standard input)\n"
+	  "      --memory BYTES           memory limit (units k, m, g: 64m; -1: none)\n"
+	  "      --memory-reservation BYTES  memory soft limit\n"
+	  "      --memory-swap BYTES      memory plus swap limit (-1: unlimited swap)\n"
+	  "      --cpu-shares N           relative CPU weight (also --cpu-share)\n"
+	  "      --cpu-quota US           CPU time per period (-1: none)\n"
+	  "      --cpu-period US          CFS period\n"
+	  "      --cpu-rt-period US       realtime period (cgroup v1)\n"
+	  "      --cpu-rt-runtime US      realtime runtime (cgroup v1)\n"
+	  "      --cpuset-cpus LIST       CPUs allowed (0-3,5)\n"
+	  "      --cpuset-mems LIST       memory nodes allowed\n"
+	  "      --pids-limit N           maximum number of tasks (0 or -1: none)\n"
+	  "      --blkio-weight N         block IO weight (10..1000)\n"
+	  "      --kernel-memory BYTES    accepted and ignored (gone from the kernel)\n" },
 	{ NULL, NULL, NULL, NULL },
 };
 

@@ -174,6 +174,45 @@ START_TEST(no_cgroups_refuses_limits)
 }
 END_TEST
 
+START_TEST(update_sizes)
+{
+	static const struct { const char *in; int64_t out; } ok[] = {
+		{ "0", 0 }, { "4096", 4096 }, { "-1", -1 }, { "64m", 64 << 20 }, { "64M", 64 << 20 },
+		{ "1g", 1LL << 30 }, { "2GiB", 2LL << 30 }, { "3kb", 3 << 10 }, { "7b", 7 }, { "1t", 1LL << 40 },
+	};
+	static const char *const bad[] = { "", "m", "1x", "-2", "1.5g", "1 g", "64mm", "99999999999999999999",
+					   "9000000p", " 1" };
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		int64_t v = 42;
+		ck_assert_msg(husk_parse_size(ok[i].in, &v) == 0 && v == ok[i].out, "%s", ok[i].in);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int64_t v;
+		ck_assert_msg(husk_parse_size(bad[i], &v) < 0, "%s", bad[i]);
+	}
+}
+END_TEST
+
+START_TEST(update_resources_document)
+{
+	husk_err err = NULL;
+	struct husk_log log = { .fd = -1, .level = HUSK_LOG_ERROR };
+	struct husk_config *cfg = NULL;
+	const char *good = "{\"memory\": {\"limit\": 1048576, \"checkBeforeUpdate\": true}, \"pids\": {\"limit\": 3}}";
+	ck_assert_int_eq(husk_config_parse_resources(good, strlen(good), &log, &cfg, &err), 0);
+	const struct husk_resources *r = cfg->linux_cfg->resources;
+	ck_assert(r->memory && r->memory->limit.set && r->memory->limit.v == 1048576);
+	ck_assert(r->memory->check_before_update.v);
+	ck_assert(r->pids && r->pids->limit == 3 && !r->cpu);
+	husk_config_free(&cfg);
+	const char *bad = "{\"cpu\": {\"shares\": -1}, \"nope\": 1}";
+	ck_assert_int_eq(husk_config_parse_resources(bad, strlen(bad), &log, &cfg, &err), -1);
+	ck_assert_ptr_null(cfg);
+	ck_assert_ptr_nonnull(strstr(err->msg, "resources: linux.resources.cpu.shares"));
+	husk_error_free(&err);
+}
+END_TEST
+
 Suite *cgroup_suite(void)
 {
 	Suite *s = suite_create("cgroup");
@@ -189,6 +228,10 @@ Suite *cgroup_suite(void)
 	tcase_add_test(tc, path_refused);
 	tcase_add_test(tc, requested);
 	tcase_add_test(tc, no_cgroups_refuses_limits);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("update");
+	tcase_add_test(tc, update_sizes);
+	tcase_add_test(tc, update_resources_document);
 	suite_add_tcase(s, tc);
 	return s;
 }
