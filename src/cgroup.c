@@ -86,7 +86,7 @@ int husk_cgroup_resolve_path(const char *cgroups_path, const char *id, bool syst
 	char buf[PATH_MAX];
 	cleanup_free char *dflt = NULL;
 	if (!cgroups_path || !*cgroups_path) {
-		if (asprintf(&dflt, "/husk/%s", id) < 0)
+		if (asprintf(&dflt, HUSK_CGROUP_PARENT "/%s", id) < 0)
 			return husk_error(err, ENOMEM, "linux.cgroupsPath");
 		cgroups_path = dflt;
 	}
@@ -164,19 +164,29 @@ static int list_hierarchies(char (*dirs)[PATH_MAX], size_t *n, husk_err *err)
 	return 0;
 }
 
-static int mkdir_p(const char *hier, const char *path, husk_err *err)
+static int mkdir_p_once(char *dir, size_t hier_len, size_t len)
 {
-	char dir[PATH_MAX];
-	size_t base = (size_t)snprintf(dir, sizeof(dir), "%s%s", hier, path);
-	for (char *p = dir + strlen(hier) + 1; p <= dir + base; p++) {
+	for (char *p = dir + hier_len + 1; p <= dir + len; p++) {
 		if (*p != '/' && *p != '\0')
 			continue;
 		char saved = *p;
 		*p = '\0';
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-			return husk_error(err, errno, "linux.cgroupsPath \"%s\": create %s", path, dir);
+		int rc = mkdir(dir, 0755);
 		*p = saved;
+		if (rc < 0 && errno != EEXIST)
+			return -1;
 	}
+	return 0;
+}
+
+static int mkdir_p(const char *hier, const char *path, husk_err *err)
+{
+	char dir[PATH_MAX];
+	size_t len = (size_t)snprintf(dir, sizeof(dir), "%s%s", hier, path);
+	/* ENOENT: a delete removed the shared default parent under us. */
+	for (int tries = 0; mkdir_p_once(dir, strlen(hier), len) < 0; tries++)
+		if (errno != ENOENT || tries == 5)
+			return husk_error(err, errno, "linux.cgroupsPath \"%s\": create %s", path, dir);
 	return 0;
 }
 
@@ -190,7 +200,7 @@ static int enter(const char *hier, const char *path, pid_t pid, husk_err *err)
 	return 0;
 }
 
-static int create_all(const char *path, pid_t pid, const struct husk_resources *r, bool v2, husk_err *err)
+static int create_all(const char *path, const struct husk_resources *r, bool v2, husk_err *err)
 {
 	char dirs[MAX_HIERARCHIES][PATH_MAX];
 	size_t n;
@@ -203,10 +213,29 @@ static int create_all(const char *path, pid_t pid, const struct husk_resources *
 		return -1;
 	if (r && (v2 ? husk_cgroup_v2_apply(r, path, err) : husk_cgroup_v1_apply(r, path, err)) < 0)
 		return -1;
+	return 0;
+}
+
+int husk_cgroup_enter(const char *path, pid_t pid, husk_err *err)
+{
+	char dirs[MAX_HIERARCHIES][PATH_MAX];
+	size_t n;
+	if (list_hierarchies(dirs, &n, err) < 0)
+		return -1;
 	for (size_t i = 0; i < n; i++)
 		if (enter(dirs[i], path, pid, err) < 0)
 			return -1;
 	return 0;
+}
+
+int husk_cgroup_open(const char *path, husk_err *err)
+{
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s%s", HUSK_CGROUP_MOUNT, path);
+	int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return husk_error(err, errno, "open cgroup %s", dir);
+	return fd;
 }
 
 bool husk_cgroup_resources_requested(const struct husk_resources *r)
@@ -215,8 +244,8 @@ bool husk_cgroup_resources_requested(const struct husk_resources *r)
 		     r->network || r->rdma.n || r->unified.n);
 }
 
-int husk_cgroup_setup(enum husk_cgroup_layout layout, const char *path, const struct husk_resources *r,
-		      pid_t pid, const struct husk_log *log, husk_err *err)
+int husk_cgroup_create(enum husk_cgroup_layout layout, const char *path, const struct husk_resources *r,
+		       const struct husk_log *log, husk_err *err)
 {
 	if (layout == HUSK_CGROUP_NONE) {
 		if (husk_cgroup_resources_requested(r))
@@ -226,7 +255,7 @@ int husk_cgroup_setup(enum husk_cgroup_layout layout, const char *path, const st
 		return 0;
 	}
 	husk_debug(log, "cgroup %s (%s)", path, layout == HUSK_CGROUP_UNIFIED ? "v2" : "v1");
-	return create_all(path, pid, r, layout == HUSK_CGROUP_UNIFIED, err);
+	return create_all(path, r, layout == HUSK_CGROUP_UNIFIED, err);
 }
 
 /* ---- update ------------------------------------------------------------- */
@@ -276,6 +305,13 @@ int husk_cgroup_update(const char *path, const struct husk_resources *r, husk_er
 
 /* ---- remove ------------------------------------------------------------- */
 
+/* "/husk/ID": a path of husk's own parent, made by default. */
+static bool is_default_path(const char *path)
+{
+	size_t n = strlen(HUSK_CGROUP_PARENT);
+	return strncmp(path, HUSK_CGROUP_PARENT "/", n + 1) == 0 && !strchr(path + n + 1, '/');
+}
+
 static int rmdir_retrying(const char *dir, husk_err *err)
 {
 	struct timespec pause = { .tv_nsec = 10 * 1000 * 1000 };
@@ -300,6 +336,12 @@ int husk_cgroup_remove(const char *path, husk_err *err)
 		snprintf(dir, sizeof(dir), "%s%s", dirs[i], path);
 		if (rmdir_retrying(dir, err) < 0)
 			rc = -1;
+		/* husk's own parent of default paths goes with its last
+		 * container; one still in use stays (ENOTEMPTY, EBUSY). */
+		if (rc == 0 && is_default_path(path)) {
+			snprintf(dir, sizeof(dir), "%s%s", dirs[i], HUSK_CGROUP_PARENT);
+			rmdir(dir);
+		}
 	}
 	return rc;
 }

@@ -54,6 +54,8 @@ struct launch {
 	bool use_init;
 	pid_t pid;
 	char *cgroup_path;             /* NULL: no cgroup */
+	int cgroup_fd;                 /* v2: the cgroup, for CLONE_INTO_CGROUP */
+	bool in_cgroup;                /* the clone placed the process there */
 	sigset_t saved_mask;           /* the caller's, restored in the child */
 };
 
@@ -62,7 +64,7 @@ static void launch_init(struct launch *l, const struct husk_ctx *ctx, const stru
 	memset(l, 0, sizeof(*l));
 	l->ctx = ctx;
 	l->o = o;
-	l->rootfd = l->dirfd = l->listen_fd = -1;
+	l->rootfd = l->dirfd = l->listen_fd = l->cgroup_fd = -1;
 	l->sync[0] = l->sync[1] = -1;
 	l->ns.pid_fd = l->ns.time_fd = -1;
 }
@@ -259,6 +261,7 @@ static __attribute__((noreturn)) void child_main(struct launch *l)
 	sigprocmask(SIG_SETMASK, &l->saved_mask, NULL);
 	/* The state directory's lock belongs to the runtime: an inherited
 	 * descriptor would keep it held while the container waits for start. */
+	husk_closep(&l->cgroup_fd);
 	husk_closep(&l->dirfd);
 	husk_closep(&l->rootfd);
 	husk_closep(&l->sync[0]);
@@ -372,6 +375,8 @@ static int launch_prepare(struct launch *l, husk_err *err)
 	if (l->cfg->linux_cfg && l->cfg->linux_cfg->seccomp &&
 	    husk_seccomp_compile(l->cfg->linux_cfg->seccomp, l->ctx->log, &l->seccomp, err) < 0)
 		return -1;
+	if (husk_container_cgroup_create(l->cfg, &l->cgroup_path, &l->cgroup_fd, l->ctx->log, err) < 0)
+		return -1;
 	if (!l->run_mode && open_start_socket(l, err) < 0)
 		return -1;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, l->sync) < 0)
@@ -388,7 +393,7 @@ static int launch_clone(struct launch *l, husk_err *err)
 	}
 	/* The cgroup namespace comes later, once the process is in its cgroup
 	 * (child_create), so that the cgroup is its namespace's root. */
-	pid_t pid = husk_clone(l->ns.clone_flags & ~CLONE_NEWCGROUP, err);
+	pid_t pid = husk_clone(l->ns.clone_flags & ~CLONE_NEWCGROUP, l->cgroup_fd, &l->in_cgroup, err);
 	if (pid == 0)
 		child_main(l);
 	if (husk_ns_restore(&saved, err) < 0 || pid < 0) {
@@ -492,8 +497,9 @@ static int launch_create(struct launch *l, husk_err *err)
 
 	if (l->ns.new_user && husk_ns_write_id_maps(l->pid, l->cfg->linux_cfg, err) < 0)
 		return -1;
-	if (husk_container_cgroup_enter(l->cfg, &l->cgroup_path, l->pid, l->ctx->log, err) < 0 ||
-	    write_oom_score_adj(l, err) < 0)
+	if (l->cgroup_path && !l->in_cgroup && husk_cgroup_enter(l->cgroup_path, l->pid, err) < 0)
+		return -1;
+	if (write_oom_score_adj(l, err) < 0)
 		return -1;
 	husk_format_now(created, sizeof(created));
 	fill_state(l, &st, created);
@@ -525,6 +531,7 @@ static void launch_release(struct launch *l)
 	husk_closep(&l->sync[0]);
 	husk_closep(&l->sync[1]);
 	husk_closep(&l->listen_fd);
+	husk_closep(&l->cgroup_fd);
 	husk_closep(&l->dirfd);
 	husk_closep(&l->rootfd);
 	husk_ns_plan_release(&l->ns);

@@ -261,13 +261,28 @@ int husk_ns_write_id_maps(pid_t pid, const struct husk_linux *l, husk_err *err)
 	return write_id_map(pid, "gid_map", &l->gid_mappings, err);
 }
 
-pid_t husk_clone(int flags, husk_err *err)
+pid_t husk_clone(int flags, int cgroup_fd, bool *in_cgroup, husk_err *err)
 {
 	struct clone_args args = {
 		.flags = (unsigned long long)flags,
 		.exit_signal = SIGCHLD,
 	};
-	long pid = syscall(SYS_clone3, &args, sizeof(args));
+	long pid = -1;
+	*in_cgroup = false;
+	if (cgroup_fd >= 0) {
+		/* Born in its cgroup: no migration after the fact.  Kernels
+		 * before 5.7 refuse the flag; the caller then moves it. */
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (unsigned long long)cgroup_fd;
+		pid = syscall(SYS_clone3, &args, sizeof(args));
+		if (pid >= 0) {
+			*in_cgroup = true;
+			return (pid_t)pid;
+		}
+		args.flags &= ~(unsigned long long)CLONE_INTO_CGROUP;
+		args.cgroup = 0;
+	}
+	pid = syscall(SYS_clone3, &args, sizeof(args));
 	if (pid < 0 && errno == ENOSYS)
 		pid = syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, NULL);
 	if (pid < 0)

@@ -20,6 +20,9 @@
 
 #define HUSK_CGROUP_MOUNT "/sys/fs/cgroup"
 
+/* The parent of containers without linux.cgroupsPath: /husk/ID. */
+#define HUSK_CGROUP_PARENT "/husk"
+
 enum husk_cgroup_layout {
 	HUSK_CGROUP_NONE,      /* nothing mounted: run without cgroups */
 	HUSK_CGROUP_LEGACY,    /* v1 controllers (hybrid: plus an empty v2) */
@@ -42,12 +45,19 @@ int husk_cgroup_resolve_path(const char *cgroups_path, const char *id, bool syst
 bool husk_cgroup_resources_requested(const struct husk_resources *r);
 
 /*
- * Create the cgroup at path in every hierarchy, apply r (may be NULL) and
- * move pid into it.  On failure what was created is left for
- * husk_cgroup_remove.
+ * Create the cgroup at path in every hierarchy and apply r (may be NULL).
+ * With no hierarchy mounted, nothing is created and asking for limits is
+ * an error.  On failure what was created is left for husk_cgroup_remove.
  */
-int husk_cgroup_setup(enum husk_cgroup_layout layout, const char *path, const struct husk_resources *r,
-		      pid_t pid, const struct husk_log *log, husk_err *err);
+int husk_cgroup_create(enum husk_cgroup_layout layout, const char *path, const struct husk_resources *r,
+		       const struct husk_log *log, husk_err *err);
+
+/* Move pid into the cgroup at path in every hierarchy. */
+int husk_cgroup_enter(const char *path, pid_t pid, husk_err *err);
+
+/* cgroup v2: an O_PATH fd of the cgroup directory, for clone3's
+ * CLONE_INTO_CGROUP. */
+int husk_cgroup_open(const char *path, husk_err *err);
 
 /*
  * Apply r to the live cgroup at path (`husk update`): only what r sets
