@@ -263,6 +263,10 @@ int husk_cgroup_create(enum husk_cgroup_layout layout, const char *path, const s
 static int memory_usage(const char *path, bool v2, uint64_t *usage, husk_err *err)
 {
 	char dir[PATH_MAX], file[PATH_MAX + 32];
+	const char *field = "linux.resources.memory.checkBeforeUpdate";
+	/* A cgroup created without memory limits has no memory files yet. */
+	if (v2 && husk_cgroup_v2_enable(path, "memory", field, err) < 0)
+		return -1;
 	if (v2)
 		snprintf(dir, sizeof(dir), "%s%s", HUSK_CGROUP_MOUNT, path);
 	else if (husk_cgroup_v1_dir("memory", path, dir, sizeof(dir)) < 0)

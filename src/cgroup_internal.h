@@ -19,6 +19,11 @@ bool husk_cgroup_has_file(const char *dir, const char *file);
  * -1 when it is not. */
 int husk_cgroup_v1_dir(const char *controller, const char *path, char *buf, size_t size);
 
+/* cgroup v2: enable controller in cgroup.subtree_control of every
+ * ancestor of path, so that path has its files; field names the config
+ * field for messages. */
+int husk_cgroup_v2_enable(const char *path, const char *controller, const char *field, husk_err *err);
+
 /* Apply r to the cgroup at path (already created). */
 int husk_cgroup_v1_apply(const struct husk_resources *r, const char *path, husk_err *err);
 int husk_cgroup_v2_apply(const struct husk_resources *r, const char *path, husk_err *err);

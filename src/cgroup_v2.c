@@ -34,7 +34,7 @@ static bool word_in(const char *list, const char *word)
 }
 
 /* Enable controller in cgroup.subtree_control of every ancestor of path. */
-static int enable_controller(const char *path, const char *controller, const char *field, husk_err *err)
+int husk_cgroup_v2_enable(const char *path, const char *controller, const char *field, husk_err *err)
 {
 	char dir[PATH_MAX], file[PATH_MAX + 32], val[NAME_MAX];
 	cleanup_free char *avail = NULL;
@@ -71,7 +71,7 @@ static int apply_memory(const struct husk_memory *m, const char *path, const cha
 	int64_t limit = m->limit.set ? m->limit.v : 0, swap = 0;
 	if (husk_cgroup_swap_to_v2(limit, m->swap.set ? m->swap.v : 0, &swap, err) < 0)
 		return -1;
-	if (enable_controller(path, "memory", f, err) < 0)
+	if (husk_cgroup_v2_enable(path, "memory", f, err) < 0)
 		return -1;
 	if (swap != 0 && write_limit(dir, "memory.swap.max", swap, "linux.resources.memory.swap", err) < 0)
 		return -1;
@@ -117,11 +117,11 @@ static int apply_cpu(const struct husk_cpu *c, const char *path, const char *dir
 		return husk_error(err, ENOTSUP, "linux.resources.cpu.realtimeRuntime: realtime scheduling limits "
 				  "are not available on cgroup v2");
 	bool any = c->shares.set || c->quota.set || c->period.set || c->burst.set || c->idle.set;
-	if (any && (enable_controller(path, "cpu", "linux.resources.cpu", err) < 0 ||
+	if (any && (husk_cgroup_v2_enable(path, "cpu", "linux.resources.cpu", err) < 0 ||
 		    apply_cpu_weight(c, dir, err) < 0))
 		return -1;
 	if ((c->cpus && *c->cpus) || (c->mems && *c->mems)) {
-		if (enable_controller(path, "cpuset", "linux.resources.cpu.cpus", err) < 0)
+		if (husk_cgroup_v2_enable(path, "cpuset", "linux.resources.cpu.cpus", err) < 0)
 			return -1;
 		if (husk_cgroup_write_cpuset(dir, c, err) < 0)
 			return -1;
@@ -135,7 +135,7 @@ static int apply_pids(const struct husk_pids *p, const char *path, const char *d
 {
 	char val[VAL_MAX];
 	husk_cgroup_pids_max(p->limit, val, sizeof(val));
-	if (enable_controller(path, "pids", "linux.resources.pids", err) < 0)
+	if (husk_cgroup_v2_enable(path, "pids", "linux.resources.pids", err) < 0)
 		return -1;
 	return husk_cgroup_write(dir, "pids.max", val, "linux.resources.pids.limit", err);
 }
@@ -177,7 +177,7 @@ static int io_weights(const struct husk_block_io *b, const char *dir, husk_err *
 
 static int apply_io(const struct husk_block_io *b, const char *path, const char *dir, husk_err *err)
 {
-	if (enable_controller(path, "io", "linux.resources.blockIO", err) < 0 || io_weights(b, dir, err) < 0)
+	if (husk_cgroup_v2_enable(path, "io", "linux.resources.blockIO", err) < 0 || io_weights(b, dir, err) < 0)
 		return -1;
 	if (io_max(dir, &b->throttle_read_bps_device, "rbps", "linux.resources.blockIO.throttleReadBpsDevice", err) < 0 ||
 	    io_max(dir, &b->throttle_write_bps_device, "wbps", "linux.resources.blockIO.throttleWriteBpsDevice", err) < 0 ||
@@ -191,7 +191,7 @@ static int apply_io(const struct husk_block_io *b, const char *path, const char 
 
 static int apply_hugetlb(const struct husk_resources *r, const char *path, const char *dir, husk_err *err)
 {
-	if (enable_controller(path, "hugetlb", "linux.resources.hugepageLimits", err) < 0)
+	if (husk_cgroup_v2_enable(path, "hugetlb", "linux.resources.hugepageLimits", err) < 0)
 		return -1;
 	for (size_t i = 0; i < r->hugepage_limits.n; i++) {
 		char file[NAME_MAX], val[VAL_MAX];
@@ -209,7 +209,7 @@ static int apply_hugetlb(const struct husk_resources *r, const char *path, const
 
 static int apply_rdma(const struct husk_resources *r, const char *path, const char *dir, husk_err *err)
 {
-	if (enable_controller(path, "rdma", "linux.resources.rdma", err) < 0)
+	if (husk_cgroup_v2_enable(path, "rdma", "linux.resources.rdma", err) < 0)
 		return -1;
 	for (size_t i = 0; i < r->rdma.n; i++) {
 		const struct husk_rdma *d = &r->rdma.v[i];
@@ -235,7 +235,7 @@ static int apply_unified(const husk_map *m, const char *path, const char *dir, h
 		char controller[NAME_MAX];
 		snprintf(controller, sizeof(controller), "%.*s", (int)(dot - key), key);
 		if (strcmp(controller, "cgroup") != 0 &&
-		    enable_controller(path, controller, "linux.resources.unified", err) < 0)
+		    husk_cgroup_v2_enable(path, controller, "linux.resources.unified", err) < 0)
 			return -1;
 		if (!husk_cgroup_has_file(dir, key))
 			return husk_error(err, ENOENT, "linux.resources.unified: \"%s\": no such cgroup file", key);

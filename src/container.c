@@ -55,6 +55,8 @@ struct launch {
 	pid_t pid;
 	char *cgroup_path;             /* NULL: no cgroup */
 	int cgroup_fd;                 /* v2: the cgroup, for CLONE_INTO_CGROUP */
+	uint64_t rootfs_mount_id;      /* no mount namespace: the rootfs' mount
+					* before the container bound it */
 	bool in_cgroup;                /* the clone placed the process there */
 	sigset_t saved_mask;           /* the caller's, restored in the child */
 };
@@ -129,14 +131,13 @@ static int child_create(struct launch *l, char **state_json, char **exe, husk_er
 		return husk_error(err, errno, "linux.namespaces: unshare the cgroup namespace");
 	if (join_session_keyring(l, err) < 0 || set_names(l, err) < 0)
 		return -1;
-	if (!l->ns.has_mount)
-		return husk_error(err, 0, "linux.namespaces: a mount namespace is required");
 
 	struct husk_rootfs_opts ro = {
 		.bundle = l->bundle,
 		.rootfs = l->rootfs,
 		.userns = husk_config_namespace(cfg, CLONE_NEWUSER) != NULL,
 		.no_pivot = l->o->no_pivot,
+		.host_mount_ns = !l->ns.has_mount,
 		.log = l->ctx->log,
 	};
 	if (husk_rootfs_prepare(cfg, &ro, err) < 0)
@@ -377,6 +378,14 @@ static int launch_prepare(struct launch *l, husk_err *err)
 		return -1;
 	if (husk_container_cgroup_create(l->cfg, &l->cgroup_path, &l->cgroup_fd, l->ctx->log, err) < 0)
 		return -1;
+	if (!l->ns.has_mount) {
+		/* The container's mounts will land in this namespace: know
+		 * which rootfs mount is not ours, to detach ours later. */
+		l->rootfs_mount_id = husk_rootfs_mount_id(l->rootfs);
+		if (!l->rootfs_mount_id)
+			return husk_error(err, errno, "linux.namespaces: without a mount namespace, the mount of %s "
+					  "must be identifiable (statx STATX_MNT_ID)", l->rootfs);
+	}
 	if (!l->run_mode && open_start_socket(l, err) < 0)
 		return -1;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, l->sync) < 0)
@@ -424,6 +433,7 @@ static void fill_state(const struct launch *l, struct husk_state *st, char *crea
 	st->init = l->use_init;
 	st->new_pidns = l->ns.new_pid;
 	st->cgroup_path = l->cgroup_path;
+	st->rootfs_mount_id = l->rootfs_mount_id;
 }
 
 static int write_oom_score_adj(const struct launch *l, husk_err *err)
@@ -522,6 +532,8 @@ static void launch_abort(struct launch *l)
 	}
 	if (l->cgroup_path)
 		husk_cgroup_remove(l->cgroup_path, NULL);
+	if (l->rootfs_mount_id)
+		husk_rootfs_detach_host_mounts(l->rootfs, l->rootfs_mount_id, NULL);
 	if (l->dir_created)
 		husk_state_remove_dir(l->rootfd, l->o->id, NULL);
 }

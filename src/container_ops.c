@@ -16,6 +16,7 @@
 #include "container_internal.h"
 #include "husk/cgroup.h"
 #include "husk/hooks.h"
+#include "husk/rootfs.h"
 
 /* ---- resources ---------------------------------------------------------- */
 
@@ -260,6 +261,8 @@ int husk_container_delete(const struct husk_ctx *ctx, const char *id, bool force
 	if (c.st.has_poststop)
 		run_poststop(ctx, c.dirfd, &c.st);
 	if (c.st.cgroup_path && remove_cgroup(c.st.cgroup_path, err) < 0)
+		return -1;
+	if (c.st.rootfs_mount_id && husk_rootfs_detach_host_mounts(c.st.rootfs, c.st.rootfs_mount_id, err) < 0)
 		return -1;
 	return husk_state_remove_dir(c.rootfd, id, err);
 }

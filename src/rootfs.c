@@ -166,12 +166,34 @@ int husk_rootfs_prepare(const struct husk_config *cfg, const struct husk_rootfs_
 	int ret = -1;
 	if (check_opts(o, err) < 0)
 		return -1;
-	if (set_host_propagation(cfg, err) < 0 || make_parent_private(cfg, o->rootfs, err) < 0)
+	/* In the runtime's own mount namespace, propagation is the host's
+	 * business: changing it would change the host. */
+	if (!o->host_mount_ns &&
+	    (set_host_propagation(cfg, err) < 0 || make_parent_private(cfg, o->rootfs, err) < 0))
 		return -1;
 	if (open_rootfs_mount(&r, err) == 0)
 		ret = prepare_mounts(&r, err);
 	rootfs_release(&r);
 	return ret;
+}
+
+uint64_t husk_rootfs_mount_id(const char *path)
+{
+	uint64_t id;
+	cleanup_close int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || mount_id_of(fd, &id) < 0)
+		return 0;
+	return id;
+}
+
+int husk_rootfs_detach_host_mounts(const char *rootfs, uint64_t before_id, husk_err *err)
+{
+	uint64_t now = husk_rootfs_mount_id(rootfs);
+	if (!before_id || !now || now == before_id)
+		return 0;
+	if (umount2(rootfs, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL && errno != ENOENT)
+		return husk_error(err, errno, "detach the container's mounts at %s", rootfs);
+	return 0;
 }
 
 /* ---- pivot -------------------------------------------------------------- */
@@ -205,6 +227,13 @@ static int move_into(const char *rootfs, int newroot, husk_err *err)
 
 static int pivot_or_move(const struct husk_rootfs_opts *o, int newroot, husk_err *err)
 {
+	/* Pivoting or moving in a shared namespace would move the host's
+	 * root: only this process changes its root. */
+	if (o->host_mount_ns) {
+		if (fchdir(newroot) < 0 || chroot(".") < 0)
+			return husk_error(err, errno, "chroot to the rootfs %s", o->rootfs);
+		return 0;
+	}
 	if (o->no_pivot)
 		return move_into(o->rootfs, newroot, err);
 	cleanup_close int oldroot = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);

@@ -176,6 +176,8 @@ int husk_state_write(int dirfd, const struct husk_state *st, husk_err *err)
 	husk_json_kv_bool(&j, "new_pidns", st->new_pidns);
 	if (st->cgroup_path)
 		husk_json_kv_str(&j, "cgroup_path", st->cgroup_path);
+	if (st->rootfs_mount_id)
+		husk_json_kv_uint(&j, "rootfs_mount_id", st->rootfs_mount_id);
 	husk_json_map_close(&j);
 	cleanup_free char *json = NULL;
 	size_t len;
@@ -250,6 +252,9 @@ static int parse_state(struct husk_state *st, yajl_val root, const char *id, hus
 	st->new_pidns = tree_bool(root, "new_pidns");
 	if (tree_string(root, "cgroup_path"))
 		st->cgroup_path = arena_copy(st, tree_string(root, "cgroup_path"));
+	if (tree_number(root, "rootfs_mount_id") &&
+	    husk_parse_u64(tree_number(root, "rootfs_mount_id"), &st->rootfs_mount_id) < 0)
+		return husk_error(err, EINVAL, "state of container %s is corrupt", id);
 	if (read_annotations(st, root) < 0 || st->arena.failed)
 		return husk_error(err, ENOMEM, "read state of container %s", id);
 	return 0;

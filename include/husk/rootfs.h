@@ -3,6 +3,7 @@
 #define HUSK_ROOTFS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "husk/config.h"
 
@@ -20,8 +21,24 @@ struct husk_rootfs_opts {
 	bool userns;            /* in a new user namespace: bind devices, no mknod;
 				 * sysfs falls back to a bind of /sys */
 	bool no_pivot;          /* MS_MOVE + chroot instead of pivot_root */
+	bool host_mount_ns;     /* no mount namespace of its own: the mounts
+				 * land in the runtime's, on top of a bind of the
+				 * rootfs onto itself (which the runtime detaches
+				 * at delete); chroot, not pivot_root */
 	const struct husk_log *log;
 };
+
+/*
+ * The mount ID of the topmost mount at path (statx STATX_MNT_ID), to tell
+ * a container's bind of its rootfs from what was there before.  0 when
+ * unknown.
+ */
+uint64_t husk_rootfs_mount_id(const char *path);
+
+/* Detach the rootfs bind (and every mount below it) made for a container
+ * without a mount namespace, if the topmost mount at rootfs is still the
+ * one that is not before_id. */
+int husk_rootfs_detach_host_mounts(const char *rootfs, uint64_t before_id, husk_err *err);
 
 /*
  * Before pivot_root: make the host's mounts invisible to propagation

@@ -40,6 +40,8 @@ struct husk_state {
 	bool init;                  /* the built-in reaper is PID 1 */
 	bool new_pidns;             /* the container has its own pid namespace */
 	char *cgroup_path;          /* its cgroup, relative to each hierarchy; NULL: none */
+	uint64_t rootfs_mount_id;   /* no mount namespace: the rootfs' mount before the
+				     * container's bind of it (detached at delete); else 0 */
 	struct husk_arena arena;    /* owns the strings above */
 };
 

@@ -40,6 +40,32 @@ ns_inode() {
 	[ "$output" = "$(readlink /proc/self/ns/net)" ]
 }
 
+# mountinfo lines of mounts at or below the shared rootfs.
+rootfs_mounts() {
+	awk -v r="$ROOTFS" '$5 == r || index($5, r "/") == 1' /proc/self/mountinfo
+}
+
+@test "without a mount namespace the container shares the runtime's; delete detaches its mounts" {
+	[ -z "$(rootfs_mounts)" ]
+	bundle '.linux.namespaces = [] | del(.hostname) | .root.readonly = true | '"$(args_filter sh -c 'readlink /proc/self/ns/mnt; cat /etc/passwd; touch /x || echo read-only; sleep 60')"
+	hk run -d --bundle "$BUNDLE" "$RUN_ID" >"$TMP/out" 2>&1
+	for i in $(seq 50); do grep -q read-only "$TMP/out" && break; sleep 0.1; done
+	[ "$(head -n1 "$TMP/out")" = "$(readlink /proc/self/ns/mnt)" ]
+	grep -q '^user:x:10001' "$TMP/out"
+	grep -q read-only "$TMP/out"
+	# Its /proc, /dev and the rest are mounted inside the rootfs, here.
+	rootfs_mounts | grep -q " $ROOTFS/proc "
+	hk delete --force "$RUN_ID"
+	[ -z "$(rootfs_mounts)" ]
+	# A create failing half way leaves none either (the target is made
+	# in the container's /dev tmpfs, not in the shared rootfs).
+	bundle '.linux.namespaces = [] | del(.hostname) | .mounts += [{"destination": "/dev/x", "type": "nosuchfs", "source": "none"}]'
+	run hk run --bundle "$BUNDLE" "$RUN_ID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"(/dev/x): mount nosuchfs"* ]]
+	[ -z "$(rootfs_mounts)" ]
+}
+
 @test "a namespace can be joined by path, and its type is checked" {
 	NETNS=$TMP/netns
 	touch "$NETNS"
