@@ -4,8 +4,8 @@
 # configure.ac) writes config.mak, which overrides the defaults below.
 #
 #   make                 build build/husk
-#   make check           unit tests (Check) and integration tests
-#   make check-vm        integration tests (VM_TESTS) in a cgroup2-only QEMU guest
+#   make check           man lint, unit (Check), integration and guest tests
+#   make check-vm        cgroup tests (VM_TESTS) in a cgroup2-only QEMU guest
 #   make sanitize        the same tests against an ASan+UBSan build
 #   make fuzz            build and run the config parser fuzz target
 #   make install         install binary, man pages and seccomp profiles
@@ -109,7 +109,9 @@ $(BUILD)/tests/unit/%.o: tests/unit/%.c $(HEADERS) tests/unit/unit.h
 $(UNIT): $(UNIT_OBJ) $(LIBHUSK)
 	$(QUIET_LD)$(CC) $(HUSK_CFLAGS) $(CFLAGS) $(filter-out -static-pie,$(HUSK_LDFLAGS)) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(LIBHUSK) $(PKG_LIBS) $(CHECK_LIBS)
 
-check: man-lint check-unit check-integration
+# VM=0 leaves out the guest (e.g. where QEMU cannot run).
+VM ?= 1
+check: man-lint check-unit check-integration $(if $(filter 1,$(VM)),check-vm)
 
 check-unit: $(UNIT)
 	HUSK_FIXTURES=$(CURDIR)/tests/fixtures $(UNIT)
@@ -117,9 +119,9 @@ check-unit: $(UNIT)
 check-integration: $(HUSK)
 	HUSK=$(CURDIR)/$(HUSK) BUILD=$(CURDIR)/$(BUILD) tests/integration/run.sh
 
-# The same tests as root in a QEMU guest with a pure cgroup2 hierarchy, so
-# cgroup v2 is tested whatever the host uses.  Installs QEMU and a kernel.
-VM_TESTS ?= tests/integration/cgroups_v2.bats
+# The cgroup tests as root in a QEMU guest with a pure cgroup2 hierarchy,
+# so cgroup v2 is tested whatever the host uses.  Installs QEMU and a kernel.
+VM_TESTS ?= tests/integration/cgroups_v2.bats tests/integration/pause_update.bats
 check-vm: $(HUSK)
 	tests/vm/run-in-guest.sh env HUSK=$(CURDIR)/$(HUSK) BUILD=$(CURDIR)/$(BUILD) \
 		tests/integration/run.sh $(VM_TESTS)

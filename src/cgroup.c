@@ -211,6 +211,8 @@ static int create_all(const char *path, const struct husk_resources *r, bool v2,
 			return -1;
 	if (!v2 && husk_cgroup_v1_init_cpuset(path, err) < 0)
 		return -1;
+	if (v2)
+		husk_cgroup_v2_enable_all(path);
 	if (r && (v2 ? husk_cgroup_v2_apply(r, path, err) : husk_cgroup_v1_apply(r, path, err)) < 0)
 		return -1;
 	return 0;

@@ -24,6 +24,12 @@ int husk_cgroup_v1_dir(const char *controller, const char *path, char *buf, size
  * field for messages. */
 int husk_cgroup_v2_enable(const char *path, const char *controller, const char *field, husk_err *err);
 
+/* cgroup v2: enable every controller the host has for path, as runc and
+ * crun do, so that usage is accounted (ps, events, checkBeforeUpdate)
+ * from the start.  Best effort: a controller that cannot be enabled is
+ * reported when a limit needs it. */
+void husk_cgroup_v2_enable_all(const char *path);
+
 /* Apply r to the cgroup at path (already created). */
 int husk_cgroup_v1_apply(const struct husk_resources *r, const char *path, husk_err *err);
 int husk_cgroup_v2_apply(const struct husk_resources *r, const char *path, husk_err *err);

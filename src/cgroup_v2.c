@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cgroup_internal.h"
@@ -33,30 +34,63 @@ static bool word_in(const char *list, const char *word)
 	return false;
 }
 
-/* Enable controller in cgroup.subtree_control of every ancestor of path. */
-int husk_cgroup_v2_enable(const char *path, const char *controller, const char *field, husk_err *err)
+/* Write val ("+memory ...") to cgroup.subtree_control of every ancestor
+ * of path, from the root down. */
+static int write_subtree_control(const char *path, const char *val, const char *field, husk_err *err)
 {
-	char dir[PATH_MAX], file[PATH_MAX + 32], val[NAME_MAX];
-	cleanup_free char *avail = NULL;
-	snprintf(file, sizeof(file), "%s/cgroup.controllers", HUSK_CGROUP_MOUNT);
-	if (husk_read_file(file, 4096, &avail, NULL, err) < 0)
-		return -1;
-	if (!word_in(avail, controller))
-		return husk_error(err, ENOTSUP, "%s: the %s cgroup controller is not available on this host",
-				  field, controller);
-	snprintf(val, sizeof(val), "+%s", controller);
+	char dir[PATH_MAX];
 	cg_dir(path, dir);
 	size_t root = strlen(HUSK_CGROUP_MOUNT);
 	for (char *p = dir + root; p && *p;) {
 		char saved = *p;
 		*p = '\0';
 		const char *here = p == dir + root ? HUSK_CGROUP_MOUNT : dir;
-		if (husk_cgroup_write(here, "cgroup.subtree_control", val, field, err) < 0)
-			return -1;
+		int rc = husk_cgroup_write(here, "cgroup.subtree_control", val, field, err);
 		*p = saved;
+		if (rc < 0)
+			return -1;
 		p = strchr(p + 1, '/');
 	}
 	return 0;
+}
+
+static char *root_controllers(husk_err *err)
+{
+	char file[PATH_MAX];
+	char *avail = NULL;
+	snprintf(file, sizeof(file), "%s/cgroup.controllers", HUSK_CGROUP_MOUNT);
+	if (husk_read_file(file, 4096, &avail, NULL, err) < 0)
+		return NULL;
+	avail[strcspn(avail, "\n")] = '\0';
+	return avail;
+}
+
+int husk_cgroup_v2_enable(const char *path, const char *controller, const char *field, husk_err *err)
+{
+	char val[NAME_MAX];
+	cleanup_free char *avail = root_controllers(err);
+	if (!avail)
+		return -1;
+	if (!word_in(avail, controller))
+		return husk_error(err, ENOTSUP, "%s: the %s cgroup controller is not available on this host",
+				  field, controller);
+	snprintf(val, sizeof(val), "+%s", controller);
+	return write_subtree_control(path, val, field, err);
+}
+
+void husk_cgroup_v2_enable_all(const char *path)
+{
+	cleanup_free char *avail = root_controllers(NULL);
+	if (!avail || !*avail)
+		return;
+	/* "cpu io memory" -> "+cpu +io +memory": one write per level. */
+	cleanup_free char *val = malloc(strlen(avail) * 2 + 2);
+	if (!val)
+		return;
+	char *out = val;
+	for (char *save = NULL, *w = strtok_r(avail, " ", &save); w; w = strtok_r(NULL, " ", &save))
+		out += sprintf(out, "%s+%s", out == val ? "" : " ", w);
+	write_subtree_control(path, val, "linux.cgroupsPath", NULL);
 }
 
 /* ---- memory ------------------------------------------------------------- */

@@ -137,6 +137,7 @@ static int child_create(struct launch *l, char **state_json, char **exe, husk_er
 		.rootfs = l->rootfs,
 		.userns = husk_config_namespace(cfg, CLONE_NEWUSER) != NULL,
 		.no_pivot = l->o->no_pivot,
+		.cgroup_path = l->cgroup_path,
 		.host_mount_ns = !l->ns.has_mount,
 		.log = l->ctx->log,
 	};

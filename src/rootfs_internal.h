@@ -57,6 +57,9 @@ int job_error(const struct mount_job *j, husk_err *err, int errnum, const char *
 	__attribute__((format(printf, 4, 5)));
 int mount_entry(struct rootfs *r, size_t i, husk_err *err);
 
+/* rootfs_cgroup.c: a "cgroup" mount on target, checked already */
+int mount_cgroup_v1_tree(struct mount_job *j, int target, husk_err *err);
+
 /* rootfs_idmap.c */
 int bind_idmapped(const struct mount_job *j, int source_fd, int target_fd, husk_err *err);
 

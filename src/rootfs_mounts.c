@@ -15,6 +15,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include "husk/cgroup.h"
 #include "husk/log.h"
 #include "husk/mount_options.h"
 #include "husk/safe_path.h"
@@ -263,36 +264,21 @@ static int rbind_host_dir(struct mount_job *j, int target, const char *host, hus
 	return bind_source(j, src, target, host, err);
 }
 
-static uint64_t mount_flags_to_attr(unsigned long flags)
-{
-	uint64_t attr = 0;
-	if (flags & MS_RDONLY)
-		attr |= MOUNT_ATTR_RDONLY;
-	if (flags & MS_NOSUID)
-		attr |= MOUNT_ATTR_NOSUID;
-	if (flags & MS_NODEV)
-		attr |= MOUNT_ATTR_NODEV;
-	if (flags & MS_NOEXEC)
-		attr |= MOUNT_ATTR_NOEXEC;
-	return attr;
-}
+/* cgroup (v1): see rootfs_cgroup.c.  On a cgroup v2 host it means cgroup2,
+ * as for runc. */
+static int mount_cgroup2(struct mount_job *j, husk_err *err);
 
-/*
- * cgroup (v1): the host's /sys/fs/cgroup, every controller in it, bound
- * recursively; ro, nosuid, nodev and noexec reach every submount.  runc
- * instead builds a tmpfs with a bind of the container's own cgroup per
- * controller; this simple form shows the whole hierarchy, read-only.
- */
 static int mount_cgroup_v1(struct mount_job *j, husk_err *err)
 {
+	struct statfs fs;
+	if (statfs(HUSK_CGROUP_MOUNT, &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
+		return mount_cgroup2(j, err);
 	cleanup_close int target = husk_safe_mkdir_p(j->r->root_fd, j->dest, 0755);
 	if (target < 0)
 		return job_error(j, err, errno, "create the destination in the rootfs");
 	if (check_proc_target(j, target, -1, err) < 0)
 		return -1;
-	j->mo.attr_set |= mount_flags_to_attr(j->mo.flags);
-	j->mo.attr_clr &= ~j->mo.attr_set;
-	return rbind_host_dir(j, target, "/sys/fs/cgroup", err);
+	return mount_cgroup_v1_tree(j, target, err);
 }
 
 /* Where the host has its cgroup2 hierarchy: unified, or hybrid's unified/. */

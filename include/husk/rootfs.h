@@ -21,6 +21,8 @@ struct husk_rootfs_opts {
 	bool userns;            /* in a new user namespace: bind devices, no mknod;
 				 * sysfs falls back to a bind of /sys */
 	bool no_pivot;          /* MS_MOVE + chroot instead of pivot_root */
+	const char *cgroup_path; /* the container's cgroup (relative to each
+				 * hierarchy), for "cgroup" mounts; NULL: none */
 	bool host_mount_ns;     /* no mount namespace of its own: the mounts
 				 * land in the runtime's, on top of a bind of the
 				 * rootfs onto itself (which the runtime detaches

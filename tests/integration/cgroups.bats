@@ -55,6 +55,17 @@ no_cgroupns='.linux.namespaces |= map(select(.type != "cgroup"))'
 	[[ "$output" != *husk* ]]
 }
 
+@test "the container's /sys/fs/cgroup shows its own cgroup, read-only" {
+	run_in '.linux.resources = {"memory": {"limit": 33554432}, "pids": {"limit": 33}}' sh -c \
+		'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max; ls /sys/fs/cgroup/memory; touch /sys/fs/cgroup/x'
+	[ "${lines[0]}" = 33554432 ]
+	[ "${lines[1]}" = 33 ]
+	[[ "$output" == *memory.usage_in_bytes* ]]
+	# Not the host's tree: no husk/ parent, no other containers.
+	[[ "$output" != *husk* ]]
+	[[ "$output" == *"Read-only file system"* ]]
+}
+
 @test "an absolute and a relative cgroupsPath are used as given" {
 	create_sleeping '.linux.cgroupsPath = "/husk-test/abs-'$ID'"'
 	[ -d "$CG/memory/husk-test/abs-$ID" ]
