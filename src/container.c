@@ -32,6 +32,7 @@
 #include "husk/process.h"
 #include "husk/reaper.h"
 #include "husk/rootfs.h"
+#include "husk/terminal.h"
 #include "husk/seccomp.h"
 #include "husk/sync.h"
 
@@ -55,6 +56,7 @@ struct launch {
 	pid_t pid;
 	char *cgroup_path;             /* NULL: no cgroup */
 	int cgroup_fd;                 /* v2: the cgroup, for CLONE_INTO_CGROUP */
+	int console_fd;                /* connected --console-socket, or -1 */
 	uint64_t rootfs_mount_id;      /* no mount namespace: the rootfs' mount
 					* before the container bound it */
 	bool in_cgroup;                /* the clone placed the process there */
@@ -66,7 +68,7 @@ static void launch_init(struct launch *l, const struct husk_ctx *ctx, const stru
 	memset(l, 0, sizeof(*l));
 	l->ctx = ctx;
 	l->o = o;
-	l->rootfd = l->dirfd = l->listen_fd = l->cgroup_fd = -1;
+	l->rootfd = l->dirfd = l->listen_fd = l->cgroup_fd = l->console_fd = -1;
 	l->sync[0] = l->sync[1] = -1;
 	l->ns.pid_fd = l->ns.time_fd = -1;
 }
@@ -117,6 +119,21 @@ static int run_runtime_hooks_request(struct launch *l, husk_err *err)
 	return husk_sync_expect(l->sync[1], HUSK_SYNC_HOOKS_DONE, "hooks", NULL, err);
 }
 
+/* Warnings from here on belong to the caller's stderr, not to the
+ * terminal that is about to become stdio; the copy closes on exec. */
+static int keep_log_off_stdio(struct launch *l, husk_err *err)
+{
+	struct husk_log *log = (struct husk_log *)l->ctx->log; /* child_main's own copy */
+	int cur = log->fd < 0 ? STDERR_FILENO : log->fd;
+	if (cur > 2)
+		return 0;
+	int fd = fcntl(cur, F_DUPFD_CLOEXEC, 3 + l->o->preserve_fds);
+	if (fd < 0)
+		return husk_error(err, errno, "process.terminal: keep the log");
+	log->fd = fd;
+	return 0;
+}
+
 /* Everything up to "created": namespaces, mounts, pivot_root. */
 static int child_create(struct launch *l, char **state_json, char **exe, husk_err *err)
 {
@@ -150,6 +167,16 @@ static int child_create(struct launch *l, char **state_json, char **exe, husk_er
 		return -1;
 	if (husk_rootfs_pivot(cfg, &ro, err) < 0)
 		return -1;
+	/* After the pivot: the pty comes from the container's own devpts.
+	 * The reaper leaves the controlling terminal to its child. */
+	if (l->console_fd >= 0) {
+		if (keep_log_off_stdio(l, err) < 0)
+			return -1;
+		int rc = husk_terminal_setup(l->console_fd, cfg->process, !l->use_init, err);
+		husk_closep(&l->console_fd);
+		if (rc < 0)
+			return -1;
+	}
 	return husk_process_find_executable(cfg->process, exe, err);
 }
 
@@ -259,6 +286,11 @@ static __attribute__((noreturn)) void child_main(struct launch *l)
 	cleanup_free char *state_json = NULL;
 	cleanup_free char *exe = NULL;
 	int report_fd = l->sync[1];
+	/* The container's own copy: a terminal may move its log (below). */
+	struct husk_log log = *l->ctx->log;
+	struct husk_ctx ctx = *l->ctx;
+	ctx.log = &log;
+	l->ctx = &ctx;
 
 	sigprocmask(SIG_SETMASK, &l->saved_mask, NULL);
 	/* The state directory's lock belongs to the runtime: an inherited
@@ -326,9 +358,9 @@ static int check_supported(struct launch *l, husk_err *err)
 		return husk_error(err, 0, "config.json: process: required to create a container");
 	if (cfg->process->terminal && !l->o->console_socket)
 		return husk_error(err, 0, "process.terminal: a terminal needs --console-socket "
-				  "(terminal support without it is not implemented yet)");
-	if (l->o->console_socket)
-		return husk_error(err, ENOTSUP, "--console-socket: not implemented yet");
+				  "(husk cannot serve a terminal itself yet)");
+	if (l->o->console_socket && !cfg->process->terminal)
+		return husk_error(err, EINVAL, "--console-socket: the config asks for no terminal (process.terminal)");
 	const struct husk_linux *lx = cfg->linux_cfg;
 	if (lx && lx->seccomp && lx->seccomp->listener_path)
 		return husk_error(err, ENOTSUP, "linux.seccomp.listenerPath: seccomp notify is not implemented yet");
@@ -387,6 +419,11 @@ static int launch_prepare(struct launch *l, husk_err *err)
 			return husk_error(err, errno, "linux.namespaces: without a mount namespace, the mount of %s "
 					  "must be identifiable (statx STATX_MNT_ID)", l->rootfs);
 	}
+	if (l->o->console_socket) {
+		l->console_fd = husk_console_socket_connect(l->o->console_socket, err);
+		if (l->console_fd < 0)
+			return -1;
+	}
 	if (!l->run_mode && open_start_socket(l, err) < 0)
 		return -1;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, l->sync) < 0)
@@ -415,6 +452,7 @@ static int launch_clone(struct launch *l, husk_err *err)
 	}
 	l->pid = pid;
 	husk_closep(&l->sync[1]);
+	husk_closep(&l->console_fd);
 	return 0;
 }
 
@@ -545,6 +583,7 @@ static void launch_release(struct launch *l)
 	husk_closep(&l->sync[1]);
 	husk_closep(&l->listen_fd);
 	husk_closep(&l->cgroup_fd);
+	husk_closep(&l->console_fd);
 	husk_closep(&l->dirfd);
 	husk_closep(&l->rootfd);
 	husk_ns_plan_release(&l->ns);

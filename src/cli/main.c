@@ -21,7 +21,7 @@
 #define CREATE_OPTIONS_HELP \
 	"  -b, --bundle DIR        bundle directory (default: the current directory)\n" \
 	"      --pid-file FILE     write the container process' pid to FILE\n" \
-	"      --console-socket S  terminal master fd to unix socket S (not implemented yet)\n" \
+	"      --console-socket S  send the terminal's master to unix socket S\n" \
 	"      --no-pivot          do not use pivot_root (for a rootfs on an initramfs)\n" \
 	"      --no-new-keyring    keep the caller's session keyring\n" \
 	"      --preserve-fds N    pass N more fds (from 3) to the container\n" \

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef HUSK_TERMINAL_H
+#define HUSK_TERMINAL_H
+
+#include <stdbool.h>
+
+#include "husk/config.h"
+
+/*
+ * process.terminal: a pseudo-terminal made inside the container, from the
+ * container's own devpts, whose master goes to whoever asked for it over
+ * a unix socket (--console-socket), as runc sends it: one SCM_RIGHTS
+ * message carrying the master, with "/dev/ptmx" as payload.
+ */
+
+/* In the runtime, before the clone: connect to the console socket (the
+ * path is the caller's, unreachable from inside the container). */
+int husk_console_socket_connect(const char *path, husk_err *err);
+
+/*
+ * In the container process, after pivot_root: open /dev/ptmx (it must be a
+ * devpts master: a container cannot hand us a host tty), get the peer
+ * with TIOCGPTPEER (never by path), apply consoleSize, bind the peer over
+ * /dev/console, send the master over console_fd (closed after), and make
+ * the peer stdio.  With controlling, also start a new session with the
+ * peer as its controlling terminal (the reaper leaves that to its child).
+ */
+int husk_terminal_setup(int console_fd, const struct husk_process *p, bool controlling, husk_err *err);
+
+/* Send fd over the unix socket sock with payload name (SCM_RIGHTS). */
+int husk_send_fd(int sock, int fd, const char *name, husk_err *err);
+
+/* Receive one fd sent by husk_send_fd; returns it, or -1. */
+int husk_recv_fd(int sock, husk_err *err);
+
+#endif

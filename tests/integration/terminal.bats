@@ -1,0 +1,101 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+#
+# process.terminal with --console-socket: the container gets a pty of its
+# own devpts; the master reaches the socket's listener (tests/tools/recvtty.py
+# plays containerd's part).
+
+load container
+
+setup_file() {
+	container_setup_file
+}
+
+setup() {
+	container_setup
+	command -v python3 >/dev/null || skip "needs python3"
+	RECVTTY=$BATS_TEST_DIRNAME/../tools/recvtty.py
+	SOCK=$TMP/tty.sock
+}
+
+teardown() {
+	container_teardown
+	[ -z "${RECV_PID:-}" ] || kill "$RECV_PID" 2>/dev/null || true
+}
+
+# listen [INPUT]: start the receiver on $SOCK, its output in $TMP/tty.
+listen() {
+	python3 "$RECVTTY" "$SOCK" "$@" >"$TMP/tty" 2>&1 &
+	RECV_PID=$!
+	for i in $(seq 100); do [ -S "$SOCK" ] && return 0; sleep 0.05; done
+	echo "the receiver did not start"; return 1
+}
+
+# The receiver ends when the container's last process is gone.
+tty_output() {
+	wait "$RECV_PID"
+	RECV_PID=
+	tr -d '\r' <"$TMP/tty"
+}
+
+terminal='.process.terminal = true | .process.consoleSize = {"height": 30, "width": 100}'
+
+@test "the container gets a pty from its devpts as stdio and controlling terminal" {
+	listen
+	bundle "$terminal | $(args_filter sh -c 'tty; stty size; ls -l /dev/console; test -t 0 && test -t 1 && test -t 2 && echo all-ttys; cut -d" " -f7 /proc/self/stat; stat -f -c %T /dev/pts')"
+	hk run -d --console-socket "$SOCK" --bundle "$BUNDLE" "$RUN_ID"
+	out=$(tty_output)
+	echo "$out"
+	[[ "$out" == */dev/pts/0* ]]
+	[[ "$out" == *"30 100"* ]]
+	[[ "$out" == *"136,   0"*/dev/console* ]]
+	[[ "$out" == *all-ttys* ]]
+	# tty_nr of the process: major 136 (pts), minor 0.
+	[[ "$out" == *$'\n'34816$'\n'* ]]
+	[[ "$out" == *devpts* ]]
+}
+
+@test "input typed on the master reaches the process" {
+	listen $'hello\n'
+	bundle "$terminal | $(args_filter sh -c 'read -r line; echo "got:$line"')"
+	hk create --console-socket "$SOCK" --bundle "$BUNDLE" "$RUN_ID"
+	hk start "$RUN_ID"
+	[[ "$(tty_output)" == *got:hello* ]]
+}
+
+@test "with the reaper as PID 1 the process still gets the controlling terminal" {
+	listen
+	bundle "$terminal | $(args_filter sh -c 'echo pid=$$; cut -d" " -f7 /proc/self/stat')"
+	hk run -d --init --console-socket "$SOCK" --bundle "$BUNDLE" "$RUN_ID"
+	out=$(tty_output)
+	echo "$out"
+	[[ "$out" == *pid=2* ]]
+	[[ "$out" == *$'\n'34816* ]]
+}
+
+@test "the runtime's own warnings stay on its stderr, off the terminal" {
+	listen
+	bundle "$terminal"' | .process.capabilities.ambient = ["CAP_SYS_NICE"] | '"$(args_filter echo done)"
+	run --separate-stderr hk run -d --console-socket "$SOCK" --bundle "$BUNDLE" "$RUN_ID"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"CAP_SYS_NICE"* ]]
+	out=$(tty_output)
+	[[ "$out" == *done* ]]
+	[[ "$out" != *CAP_SYS_NICE* ]]
+}
+
+@test "terminal and console socket must come together; a bad socket is named" {
+	bundle "$terminal | $(args_filter true)"
+	run hk run -d --bundle "$BUNDLE" "$RUN_ID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"process.terminal: a terminal needs --console-socket"* ]]
+	run hk run -d --console-socket "$TMP/nothing.sock" --bundle "$BUNDLE" "$RUN_ID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--console-socket: connect to \"$TMP/nothing.sock\""* ]]
+	bundle "$(args_filter true)"
+	listen
+	run hk run -d --console-socket "$SOCK" --bundle "$BUNDLE" "$RUN_ID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--console-socket: the config asks for no terminal"* ]]
+	[ ! -e "$STATE/$RUN_ID" ]
+}
