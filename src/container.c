@@ -32,6 +32,7 @@
 #include "husk/process.h"
 #include "husk/reaper.h"
 #include "husk/rootfs.h"
+#include "husk/run_wait.h"
 #include "husk/terminal.h"
 #include "husk/seccomp.h"
 #include "husk/sync.h"
@@ -57,6 +58,8 @@ struct launch {
 	char *cgroup_path;             /* NULL: no cgroup */
 	int cgroup_fd;                 /* v2: the cgroup, for CLONE_INTO_CGROUP */
 	int console_fd;                /* connected --console-socket, or -1 */
+	int console_peer;              /* run serving the terminal: the master arrives here */
+	bool serve_terminal;           /* run in the foreground: no console socket needed */
 	uint64_t rootfs_mount_id;      /* no mount namespace: the rootfs' mount
 					* before the container bound it */
 	bool in_cgroup;                /* the clone placed the process there */
@@ -68,7 +71,7 @@ static void launch_init(struct launch *l, const struct husk_ctx *ctx, const stru
 	memset(l, 0, sizeof(*l));
 	l->ctx = ctx;
 	l->o = o;
-	l->rootfd = l->dirfd = l->listen_fd = l->cgroup_fd = l->console_fd = -1;
+	l->rootfd = l->dirfd = l->listen_fd = l->cgroup_fd = l->console_fd = l->console_peer = -1;
 	l->sync[0] = l->sync[1] = -1;
 	l->ns.pid_fd = l->ns.time_fd = -1;
 }
@@ -296,6 +299,7 @@ static __attribute__((noreturn)) void child_main(struct launch *l)
 	/* The state directory's lock belongs to the runtime: an inherited
 	 * descriptor would keep it held while the container waits for start. */
 	husk_closep(&l->cgroup_fd);
+	husk_closep(&l->console_peer);
 	husk_closep(&l->dirfd);
 	husk_closep(&l->rootfd);
 	husk_closep(&l->sync[0]);
@@ -356,9 +360,8 @@ static int check_supported(struct launch *l, husk_err *err)
 	const struct husk_config *cfg = l->cfg;
 	if (!cfg->process)
 		return husk_error(err, 0, "config.json: process: required to create a container");
-	if (cfg->process->terminal && !l->o->console_socket)
-		return husk_error(err, 0, "process.terminal: a terminal needs --console-socket "
-				  "(husk cannot serve a terminal itself yet)");
+	if (cfg->process->terminal && !l->o->console_socket && !l->serve_terminal)
+		return husk_error(err, 0, "process.terminal: a detached container's terminal needs --console-socket");
 	if (l->o->console_socket && !cfg->process->terminal)
 		return husk_error(err, EINVAL, "--console-socket: the config asks for no terminal (process.terminal)");
 	const struct husk_linux *lx = cfg->linux_cfg;
@@ -423,6 +426,12 @@ static int launch_prepare(struct launch *l, husk_err *err)
 		l->console_fd = husk_console_socket_connect(l->o->console_socket, err);
 		if (l->console_fd < 0)
 			return -1;
+	} else if (l->cfg->process->terminal && l->serve_terminal) {
+		int sv[2];
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+			return husk_error(err, errno, "process.terminal: socketpair");
+		l->console_fd = sv[0];
+		l->console_peer = sv[1];
 	}
 	if (!l->run_mode && open_start_socket(l, err) < 0)
 		return -1;
@@ -584,6 +593,7 @@ static void launch_release(struct launch *l)
 	husk_closep(&l->listen_fd);
 	husk_closep(&l->cgroup_fd);
 	husk_closep(&l->console_fd);
+	husk_closep(&l->console_peer);
 	husk_closep(&l->dirfd);
 	husk_closep(&l->rootfd);
 	husk_ns_plan_release(&l->ns);
@@ -702,43 +712,6 @@ int husk_container_start(const struct husk_ctx *ctx, const char *id, husk_err *e
 
 /* ---- run ---------------------------------------------------------------------- */
 
-static int exit_code(int status)
-{
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return 255;
-}
-
-/* Forward signals to the container and reap until it exits. */
-static int wait_forwarding(pid_t pid, int *exit_status, husk_err *err)
-{
-	sigset_t all;
-	sigfillset(&all);
-	for (;;) {
-		siginfo_t si;
-		int sig = sigwaitinfo(&all, &si);
-		if (sig < 0) {
-			if (errno == EINTR)
-				continue;
-			return husk_error(err, errno, "wait for the container");
-		}
-		if (sig != SIGCHLD) {
-			kill(pid, sig);
-			continue;
-		}
-		int status;
-		pid_t r;
-		while ((r = waitpid(-1, &status, WNOHANG)) > 0) {
-			if (r == pid) {
-				*exit_status = exit_code(status);
-				return 0;
-			}
-		}
-	}
-}
-
 static int run_started(struct launch *l, const struct husk_run_opts *r, int *exit_status, husk_err *err)
 {
 	struct husk_state st;
@@ -754,7 +727,13 @@ static int run_started(struct launch *l, const struct husk_run_opts *r, int *exi
 		return 0;
 	/* The container is ours to wait for; the state lock is not. */
 	husk_closep(&l->dirfd);
-	return wait_forwarding(l->pid, exit_status, err);
+	cleanup_close int master = -1;
+	if (l->console_peer >= 0) {
+		master = husk_recv_fd(l->console_peer, err);
+		if (master < 0)
+			return -1;
+	}
+	return husk_run_wait(l->pid, master, exit_status, err);
 }
 
 int husk_container_run(const struct husk_ctx *ctx, const struct husk_create_opts *o,
@@ -763,6 +742,7 @@ int husk_container_run(const struct husk_ctx *ctx, const struct husk_create_opts
 	struct launch l;
 	launch_init(&l, ctx, o);
 	l.run_mode = true;
+	l.serve_terminal = !r->detach;
 	*exit_status = 0;
 	if (!r->detach && !r->no_subreaper)
 		prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);

@@ -84,11 +84,32 @@ terminal='.process.terminal = true | .process.consoleSize = {"height": 30, "widt
 	[[ "$out" != *CAP_SYS_NICE* ]]
 }
 
+@test "run in the foreground serves the terminal itself: input, output, exit status" {
+	bundle "$terminal | $(args_filter sh -c 'read -r l; echo "got:$l"; tty; exit 3')"
+	run hk run --bundle "$BUNDLE" "$RUN_ID" <<<hello
+	[ "$status" -eq 3 ]
+	[[ "$output" == *got:hello* ]]
+	[[ "$output" == */dev/pts/0* ]]
+}
+
+@test "run on a terminal: raw mode, the caller's window size, restored after" {
+	command -v script >/dev/null || skip "needs script(1)"
+	bundle "$terminal | $(args_filter sh -c 'stty size; exit 4')"
+	run script -qec "stty cols 91 rows 33; $HUSK --root $STATE run --bundle $BUNDLE $RUN_ID; echo status=\$?; stty -a" /dev/null
+	[[ "$output" == *"33 91"* ]]
+	[[ "$output" == *status=4* ]]
+	# Cooked again: echo and canonical mode are back on.
+	[[ "$output" == *" icanon "* || "$output" == *" icanon"$'\r'* ]]
+	[[ "$output" == *" echo "* ]]
+}
+
 @test "terminal and console socket must come together; a bad socket is named" {
 	bundle "$terminal | $(args_filter true)"
 	run hk run -d --bundle "$BUNDLE" "$RUN_ID"
 	[ "$status" -ne 0 ]
-	[[ "$output" == *"process.terminal: a terminal needs --console-socket"* ]]
+	[[ "$output" == *"process.terminal: a detached container's terminal needs --console-socket"* ]]
+	run hk create --bundle "$BUNDLE" "$RUN_ID"
+	[[ "$output" == *"needs --console-socket"* ]]
 	run hk run -d --console-socket "$TMP/nothing.sock" --bundle "$BUNDLE" "$RUN_ID"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"--console-socket: connect to \"$TMP/nothing.sock\""* ]]
