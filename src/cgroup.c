@@ -260,7 +260,7 @@ int husk_cgroup_remove(const char *path, husk_err *err)
 
 /* ---- signal ------------------------------------------------------------- */
 
-static int procs_dir(const char *path, char *buf, size_t size)
+int husk_cgroup_procs_dir(const char *path, char *buf, size_t size)
 {
 	char dirs[MAX_HIERARCHIES][PATH_MAX];
 	size_t n;
@@ -276,7 +276,7 @@ static int procs_dir(const char *path, char *buf, size_t size)
 int husk_cgroup_signal_all(const char *path, int sig, husk_err *err)
 {
 	char dir[PATH_MAX], file[PATH_MAX + 16];
-	if (procs_dir(path, dir, sizeof(dir)) < 0)
+	if (husk_cgroup_procs_dir(path, dir, sizeof(dir)) < 0)
 		return husk_error(err, ENOENT, "cgroup %s: no hierarchy", path);
 	snprintf(file, sizeof(file), "%s/cgroup.procs", dir);
 	cleanup_free char *text = NULL;

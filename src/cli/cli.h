@@ -41,6 +41,8 @@ int cmd_state(struct husk_cli *cli, int argc, char **argv, husk_err *err);
 int cmd_kill(struct husk_cli *cli, int argc, char **argv, husk_err *err);
 int cmd_delete(struct husk_cli *cli, int argc, char **argv, husk_err *err);
 int cmd_list(struct husk_cli *cli, int argc, char **argv, husk_err *err);
+int cmd_ps(struct husk_cli *cli, int argc, char **argv, husk_err *err);
+int cmd_events(struct husk_cli *cli, int argc, char **argv, husk_err *err);
 
 extern const struct husk_cmd husk_commands[];
 
