@@ -354,7 +354,7 @@ int husk_cgroup_remove(const char *path, husk_err *err)
 
 /* ---- signal ------------------------------------------------------------- */
 
-static int procs_dir(const char *path, char *buf, size_t size)
+int husk_cgroup_procs_dir(const char *path, char *buf, size_t size)
 {
 	char dirs[MAX_HIERARCHIES][PATH_MAX];
 	size_t n;
@@ -370,7 +370,7 @@ static int procs_dir(const char *path, char *buf, size_t size)
 int husk_cgroup_signal_all(const char *path, int sig, husk_err *err)
 {
 	char dir[PATH_MAX], file[PATH_MAX + 16];
-	if (procs_dir(path, dir, sizeof(dir)) < 0)
+	if (husk_cgroup_procs_dir(path, dir, sizeof(dir)) < 0)
 		return husk_error(err, ENOENT, "cgroup %s: no hierarchy", path);
 	/* cgroup.kill (Linux 5.14) cannot miss a process forked meanwhile. */
 	if (sig == SIGKILL && husk_cgroup_has_file(dir, "cgroup.kill") &&

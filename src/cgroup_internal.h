@@ -38,4 +38,30 @@ int husk_cgroup_v2_apply(const struct husk_resources *r, const char *path, husk_
  * from the parent along path so that tasks can join. */
 int husk_cgroup_v1_init_cpuset(const char *path, husk_err *err);
 
+/* Where cgroup.procs lists every process of the cgroup at path: the pids
+ * or memory hierarchy on v1, the unified one on v2.  -1 when none. */
+int husk_cgroup_procs_dir(const char *path, char *buf, size_t size);
+
+/* ---- statistics ---------------------------------------------------------- */
+
+/* dir/file's text (malloc'ed): 1 when read, 0 when the file does not exist. */
+int husk_cgroup_read(const char *dir, const char *file, char **text, husk_err *err);
+
+/* A one-value file, parsed as husk_cgroup_parse_value: 1, 0 when absent. */
+int husk_cgroup_read_value(const char *dir, const char *file, uint64_t *out, husk_err *err);
+
+/* A "key value" file into kv (allocated from a), sorted by key: 1, 0 when absent. */
+int husk_cgroup_read_kv(const char *dir, const char *file, struct husk_arena *a, struct husk_cgroup_kvv *kv,
+			husk_err *err);
+
+/* The error for a file whose contents do not parse. */
+int husk_cgroup_malformed(const char *dir, const char *file, husk_err *err);
+
+/* The page sizes of the hugetlb files named hugetlb.SIZE.<suffix> in dir,
+ * sorted, as s->hugetlb entries with only size set. */
+int husk_cgroup_hugetlb_sizes(const char *dir, const char *suffix, struct husk_cgroup_stats *s, husk_err *err);
+
+int husk_cgroup_v1_stats(const char *path, struct husk_cgroup_stats *s, husk_err *err);
+int husk_cgroup_v2_stats(const char *path, struct husk_cgroup_stats *s, husk_err *err);
+
 #endif

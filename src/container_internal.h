@@ -36,6 +36,10 @@ int husk_container_open(const struct husk_ctx *ctx, const char *id, int lock, st
 void husk_container_close(struct husk_opened *c);
 #define cleanup_opened __attribute__((cleanup(husk_container_close)))
 
+/* A pidfd of the container process, checked against its recorded start
+ * time; "container not running" when it is gone. */
+int husk_container_pidfd(const struct husk_state *st, husk_err *err);
+
 /* Run poststart hooks from the saved config; on failure stop the container. */
 int husk_container_poststart(const struct husk_ctx *ctx, int dirfd, const struct husk_state *st,
 			     const char *state_json, husk_err *err);

@@ -86,7 +86,7 @@ static int load_saved_config(int dirfd, const struct husk_log *log, struct husk_
 	return husk_config_parse(text, len, log, cfg, err);
 }
 
-static int pidfd_open_checked(const struct husk_state *st, husk_err *err)
+int husk_container_pidfd(const struct husk_state *st, husk_err *err)
 {
 	int fd = (int)syscall(SYS_pidfd_open, st->pid, 0);
 	if (fd < 0) {
@@ -143,7 +143,7 @@ static int signal_namespace(const struct husk_state *st, int sig, husk_err *err)
 
 static int kill_and_wait(const struct husk_state *st, husk_err *err)
 {
-	cleanup_close int fd = pidfd_open_checked(st, NULL);
+	cleanup_close int fd = husk_container_pidfd(st, NULL);
 	if (fd < 0)
 		return 0; /* already gone */
 	if (send_signal(fd, SIGKILL, err) < 0)
@@ -193,7 +193,7 @@ int husk_container_kill(const struct husk_ctx *ctx, const char *id, int sig, boo
 		return -1;
 	if (c.status == HUSK_STATUS_STOPPED || c.status == HUSK_STATUS_CREATING)
 		return husk_error(err, 0, "container not running");
-	cleanup_close int fd = pidfd_open_checked(&c.st, err);
+	cleanup_close int fd = husk_container_pidfd(&c.st, err);
 	if (fd < 0)
 		return -1;
 	int rc;
@@ -250,7 +250,7 @@ int husk_container_delete(const struct husk_ctx *ctx, const char *id, bool force
 				  husk_status_name(c.status));
 	if (c.status == HUSK_STATUS_PAUSED && c.st.cgroup_path) {
 		/* Signal first: thawed, the processes must not run any further. */
-		cleanup_close int fd = pidfd_open_checked(&c.st, NULL);
+		cleanup_close int fd = husk_container_pidfd(&c.st, NULL);
 		if (fd >= 0)
 			send_signal(fd, SIGKILL, NULL);
 		husk_cgroup_signal_all(c.st.cgroup_path, SIGKILL, NULL);

@@ -43,19 +43,30 @@ void husk_json_kv_int(struct husk_json *j, const char *key, long long value)
 	j->status |= yajl_gen_integer(j->g, value);
 }
 
-void husk_json_kv_uint(struct husk_json *j, const char *key, unsigned long long value)
+void husk_json_uint(struct husk_json *j, unsigned long long value)
 {
 	/* yajl_gen_integer is signed: write the digits ourselves. */
 	char buf[32];
 	int n = snprintf(buf, sizeof(buf), "%llu", value);
-	husk_json_str(j, key);
 	j->status |= yajl_gen_number(j->g, buf, (size_t)n);
+}
+
+void husk_json_kv_uint(struct husk_json *j, const char *key, unsigned long long value)
+{
+	husk_json_str(j, key);
+	husk_json_uint(j, value);
 }
 
 void husk_json_kv_bool(struct husk_json *j, const char *key, bool value)
 {
 	husk_json_str(j, key);
 	j->status |= yajl_gen_bool(j->g, value);
+}
+
+void husk_json_kv_null(struct husk_json *j, const char *key)
+{
+	husk_json_str(j, key);
+	j->status |= yajl_gen_null(j->g);
 }
 
 void husk_json_kv_strv(struct husk_json *j, const char *key, const char *const *strv)

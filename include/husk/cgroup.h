@@ -2,6 +2,7 @@
 #ifndef HUSK_CGROUP_H
 #define HUSK_CGROUP_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -9,6 +10,7 @@
 
 #include "husk/config.h"
 #include "husk/log.h"
+#include "husk/util.h"
 
 /*
  * The container's cgroup.  One path, relative to the root of every
@@ -83,6 +85,34 @@ int husk_cgroup_freeze(const char *path, bool freeze, husk_err *err);
 
 /* Whether the cgroup is frozen (false when it cannot be read). */
 bool husk_cgroup_frozen(const char *path);
+/* Every process in the cgroup and its descendants (cgroup.procs of the
+ * pids or memory hierarchy on v1, the unified one on v2), in the kernel's
+ * order.  *pids is malloc'ed (NULL when empty). */
+int husk_cgroup_pids(const char *path, pid_t **pids, size_t *n, husk_err *err);
+
+/* ---- OOM notification (cgroup_oom.c) ----------------------------------- */
+
+/*
+ * Watch a cgroup for processes killed by the OOM killer: on v1 an eventfd
+ * registered for memory.oom_control through cgroup.event_control, on v2
+ * inotify on memory.events and its oom_kill count.  fd is -1 when the
+ * cgroup has no memory controller: there is nothing to watch.
+ */
+struct husk_cgroup_oom {
+	int fd;                    /* poll it for POLLIN */
+	int control_fd;            /* v1: memory.oom_control, open while registered */
+	uint64_t kills;            /* v2: oom_kill count seen so far */
+	char dir[PATH_MAX];
+};
+
+int husk_cgroup_oom_open(enum husk_cgroup_layout layout, const char *path, struct husk_cgroup_oom *w,
+			 husk_err *err);
+
+/* Without blocking: whether an OOM kill happened since the last call. */
+int husk_cgroup_oom_take(struct husk_cgroup_oom *w, bool *oom, husk_err *err);
+
+void husk_cgroup_oom_close(struct husk_cgroup_oom *w);
+#define cleanup_oom __attribute__((cleanup(husk_cgroup_oom_close)))
 
 /* ---- value conversions (cgroup_convert.c) -------------------------------- */
 
@@ -107,5 +137,144 @@ void husk_cgroup_pids_max(int64_t limit, char *buf, size_t size);
 /* cpu.max: "QUOTA PERIOD", "max PERIOD" when quota <= 0 or unset;
  * period 100000 when unset. */
 void husk_cgroup_cpu_max(const struct husk_cpu *cpu, char *buf, size_t size);
+
+/* ---- statistics (cgroup_stats*.c) ---------------------------------------- */
+
+/*
+ * What `events --stats` reports, read from the container's cgroup in the
+ * shape of runc's stats (v2 values mapped onto the v1 model as runc maps
+ * them: microseconds to nanoseconds, io.stat to Read/Write entries, swap
+ * as memory+swap).  A file that does not exist leaves its value zero or
+ * its list empty; a file that cannot be parsed is an error.
+ */
+
+struct husk_u64v {
+	uint64_t *v;
+	size_t n;
+};
+
+struct husk_u16v {
+	uint16_t *v;
+	size_t n;
+};
+
+struct husk_cgroup_kv {
+	const char *key;
+	uint64_t value;
+};
+
+struct husk_cgroup_kvv {
+	struct husk_cgroup_kv *v;
+	size_t n;
+};
+
+struct husk_memory_usage {
+	uint64_t limit, usage, max, failcnt;
+};
+
+struct husk_blkio_entry {
+	uint64_t major, minor;
+	const char *op;            /* "Read", "Write", ... or NULL */
+	uint64_t value;
+};
+
+struct husk_blkio_list {
+	struct husk_blkio_entry *v;
+	size_t n;
+};
+
+/* runc's blkio tables, in its order. */
+enum husk_blkio_table {
+	HUSK_BLKIO_SERVICE_BYTES,
+	HUSK_BLKIO_SERVICED,
+	HUSK_BLKIO_QUEUED,
+	HUSK_BLKIO_SERVICE_TIME,
+	HUSK_BLKIO_WAIT_TIME,
+	HUSK_BLKIO_MERGED,
+	HUSK_BLKIO_TIME,
+	HUSK_BLKIO_SECTORS,
+	HUSK_BLKIO_TABLES,
+};
+
+struct husk_hugetlb_usage {
+	const char *size;          /* "2MB", "1GB" */
+	uint64_t usage, max, failcnt;
+};
+
+struct husk_cgroup_stats {
+	struct {
+		uint64_t total, kernel, user;          /* nanoseconds */
+		struct husk_u64v percpu, percpu_kernel, percpu_user;
+		uint64_t periods, throttled_periods, throttled_time;
+	} cpu;
+	struct {
+		struct husk_u16v cpus, mems;
+		uint64_t cpu_exclusive, mem_hardwall, mem_exclusive, memory_migrate;
+		uint64_t memory_spread_page, memory_spread_slab, memory_pressure, sched_load_balance;
+		int64_t sched_relax_domain_level;
+	} cpuset;
+	struct {
+		uint64_t cache;
+		struct husk_memory_usage usage, swap, kernel, kernel_tcp;
+		struct husk_cgroup_kvv raw;            /* memory.stat, sorted by key */
+	} memory;
+	struct {
+		uint64_t current, limit;               /* limit 0: none */
+	} pids;
+	struct husk_blkio_list blkio[HUSK_BLKIO_TABLES];
+	struct {
+		struct husk_hugetlb_usage *v;          /* sorted by size name */
+		size_t n;
+	} hugetlb;
+	struct husk_arena arena;                   /* owns every list above */
+};
+
+/* Read the cgroup at path (as husk_cgroup_setup made it) into *s, which
+ * the caller releases whatever the outcome. */
+int husk_cgroup_stats_read(enum husk_cgroup_layout layout, const char *path, struct husk_cgroup_stats *s,
+			   husk_err *err);
+void husk_cgroup_stats_release(struct husk_cgroup_stats *s);
+#define cleanup_stats __attribute__((cleanup(husk_cgroup_stats_release)))
+
+/*
+ * One event as runc's `events` prints it, compact, without a newline:
+ * {"type":TYPE,"id":ID} and, with stats, "data" in runc's stats schema
+ * (the fields runc leaves out when zero are left out here too).
+ */
+int husk_cgroup_event_json(const char *type, const char *id, const struct husk_cgroup_stats *stats,
+			   char **json, husk_err *err);
+
+/* ---- statistics file parsers (cgroup_stats_parse.c) ----------------------
+ * Pure functions on a file's text; lists are allocated from the arena.
+ * Each returns 0, or -1 when the text is malformed.
+ */
+
+/* One value: "max" is UINT64_MAX, a negative number 0 (kernel bugs make
+ * some counters negative), surrounding white space ignored. */
+int husk_cgroup_parse_value(const char *text, uint64_t *out);
+
+/* "key value" lines (memory.stat, cpu.stat, memory.events, ...). */
+int husk_cgroup_parse_kv(const char *text, struct husk_arena *a, struct husk_cgroup_kvv *out);
+bool husk_cgroup_kv_get(const struct husk_cgroup_kvv *kv, const char *key, uint64_t *out);
+
+/* White-space separated numbers (cpuacct.usage_percpu). */
+int husk_cgroup_parse_u64_list(const char *text, struct husk_arena *a, struct husk_u64v *out);
+
+/* A cpu or node list, "0-3,8,10-11" (cpuset.cpus, cpuset.mems). */
+int husk_cgroup_parse_cpu_list(const char *text, struct husk_arena *a, struct husk_u16v *out);
+
+/* cpuacct.stat's "user" and "system", in USER_HZ ticks, to nanoseconds. */
+int husk_cgroup_parse_cpuacct_stat(const char *text, uint64_t *user_ns, uint64_t *system_ns);
+
+/* v1 blkio: "MAJ:MIN OP VALUE" or "MAJ:MIN VALUE" lines; "Total N" skipped. */
+int husk_cgroup_parse_blkio(const char *text, struct husk_arena *a, struct husk_blkio_list *out);
+
+/* v2 io.stat: rbytes/wbytes to Read/Write in *bytes, rios/wios in *ios. */
+int husk_cgroup_parse_io_stat(const char *text, struct husk_arena *a, struct husk_blkio_list *bytes,
+			      struct husk_blkio_list *ios);
+
+/* "hugetlb.2MB.usage_in_bytes" with suffix "usage_in_bytes" -> "2MB";
+ * false when name is not that file for some page size. */
+bool husk_cgroup_hugetlb_size(const char *name, const char *suffix, char *size, size_t cap);
 
 #endif

@@ -3,6 +3,8 @@
 #define HUSK_CONTAINER_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "husk/config.h"
@@ -66,6 +68,29 @@ int husk_container_update(const struct husk_ctx *ctx, const char *id, const stru
 
 /* The OCI state JSON of one container. */
 int husk_container_state(const struct husk_ctx *ctx, const char *id, char **json, husk_err *err);
+
+/* ps: every process in the container's cgroup (and the cgroups below it);
+ * *pids is malloc'ed, NULL when there is none. */
+int husk_container_pids(const struct husk_ctx *ctx, const char *id, pid_t **pids, size_t *n, husk_err *err);
+
+/* events: receives each event, one JSON object without a newline; returns
+ * -1 with *err set to stop. */
+typedef int (*husk_event_fn)(const char *json, void *arg, husk_err *err);
+
+struct husk_events_opts {
+	int64_t interval_ns;           /* between stats events; must be > 0 */
+	bool stats_once;               /* one stats event, then return */
+};
+
+/*
+ * Report the container's events as runc's `events` does: a stats event
+ * every interval and an "oom" event whenever the OOM killer strikes in its
+ * cgroup, until the container stops (then 0); or, stats_once, one stats
+ * event.  Statistics that cannot be read in the stream are logged and the
+ * stream goes on.
+ */
+int husk_container_events(const struct husk_ctx *ctx, const char *id, const struct husk_events_opts *o,
+			  husk_event_fn emit, void *arg, husk_err *err);
 
 struct husk_container_info {
 	char *id;

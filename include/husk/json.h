@@ -29,6 +29,9 @@ void husk_json_kv_str(struct husk_json *j, const char *key, const char *value);
 void husk_json_kv_int(struct husk_json *j, const char *key, long long value);
 void husk_json_kv_uint(struct husk_json *j, const char *key, unsigned long long value);
 void husk_json_kv_bool(struct husk_json *j, const char *key, bool value);
+void husk_json_kv_null(struct husk_json *j, const char *key);
+/* A bare number, inside an array. */
+void husk_json_uint(struct husk_json *j, unsigned long long value);
 /* A NULL-terminated list of strings as an array. */
 void husk_json_kv_strv(struct husk_json *j, const char *key, const char *const *strv);
 /* key may be NULL inside an array or at the top. */

@@ -44,6 +44,8 @@ int cmd_list(struct husk_cli *cli, int argc, char **argv, husk_err *err);
 int cmd_pause(struct husk_cli *cli, int argc, char **argv, husk_err *err);
 int cmd_resume(struct husk_cli *cli, int argc, char **argv, husk_err *err);
 int cmd_update(struct husk_cli *cli, int argc, char **argv, husk_err *err);
+int cmd_ps(struct husk_cli *cli, int argc, char **argv, husk_err *err);
+int cmd_events(struct husk_cli *cli, int argc, char **argv, husk_err *err);
 
 extern const struct husk_cmd husk_commands[];
 

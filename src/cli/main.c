@@ -119,6 +119,25 @@ const struct husk_cmd husk_commands[] = {
 	  "      --pids-limit N           maximum number of tasks (0 or -1: none)\n"
 	  "      --blkio-weight N         block IO weight (10..1000)\n"
 	  "      --kernel-memory BYTES    accepted and ignored (gone from the kernel)\n" },
+	{ "ps", cmd_ps, "list the processes of a container",
+	  "Usage: husk ps [--format table|json] ID [[--] PS-ARGS...]\n"
+	  "\n"
+	  "List the processes in the container's cgroup.  table runs ps(1) with\n"
+	  "PS-ARGS (default -ef) and prints its header and the container's lines;\n"
+	  "json prints their pids as a JSON array.\n"
+	  "\n"
+	  "Options:\n"
+	  "  -f, --format table|json   output format (default table)\n" },
+	{ "events", cmd_events, "print a container's statistics and OOM events",
+	  "Usage: husk events [--stats] [--interval DURATION] ID\n"
+	  "\n"
+	  "Print one JSON object per line: the container's resource statistics\n"
+	  "every interval, and {\"type\":\"oom\"} when the OOM killer strikes in\n"
+	  "it, until the container stops.\n"
+	  "\n"
+	  "Options:\n"
+	  "      --interval DURATION   time between statistics (default 5s; 500ms, 1m, ...)\n"
+	  "      --stats               print the statistics once and exit\n" },
 	{ NULL, NULL, NULL, NULL },
 };
 

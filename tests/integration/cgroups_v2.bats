@@ -79,3 +79,45 @@ create_sleeping() {
 	run_in '.linux.resources = {"pids": {"limit": 17}}' cat /sys/fs/cgroup/pids.max
 	[ "$output" = 17 ]
 }
+
+@test "v2: ps lists the container's processes; events --stats reads the v2 files" {
+	bundle '.linux.resources = {"memory": {"limit": 33554432}, "pids": {"limit": 20}} | '"$(args_filter sh -c 'sleep 100 & sleep 100 & wait')"
+	hk run -d --bundle "$BUNDLE" "$ID"
+	for _ in $(seq 50); do [ "$(wc -l <$CG/husk/$ID/cgroup.procs)" -eq 3 ] && break; sleep 0.1; done
+	run hk ps --format json "$ID"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.[]' <<<"$output" | sort)" = "$(sort $CG/husk/$ID/cgroup.procs)" ]
+	[ "$(jq length <<<"$output")" -eq 3 ]
+	run hk ps "$ID"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c 'sleep 100$' <<<"$output")" -eq 2 ]
+	usec=$(awk '$1 == "usage_usec" { print $2 }' $CG/husk/$ID/cpu.stat)
+	run hk events --stats "$ID"
+	[ "$status" -eq 0 ]
+	[ "$(jq .data.memory.usage.limit <<<"$output")" -eq 33554432 ]
+	[ "$(jq .data.memory.usage.usage <<<"$output")" -gt 0 ]
+	jq -e '.data.memory.raw | has("anon") and has("file")' <<<"$output"
+	# runc reports v2 swap as memory+swap, as v1 does.
+	[ "$(jq .data.memory.swap.usage <<<"$output")" -ge "$(jq .data.memory.usage.usage <<<"$output")" ]
+	[ "$(jq .data.pids.current <<<"$output")" -eq 3 ]
+	[ "$(jq .data.pids.limit <<<"$output")" -eq 20 ]
+	[ "$(jq .data.cpu.usage.total <<<"$output")" -gt 0 ]
+	[ "$(jq .data.cpu.usage.total <<<"$output")" -ge $((usec * 1000)) ]
+	# No per-CPU usage and no cpuset statistics on v2, as with runc.
+	jq -e '.data.cpu.usage | has("percpu") | not' <<<"$output"
+	jq -e '.data.cpuset | has("cpus") | not' <<<"$output"
+}
+
+@test "v2: events reports an OOM kill from memory.events and ends with the container" {
+	bundle '.linux.resources = {"memory": {"limit": 16777216, "swap": 16777216}} | '"$(args_filter sh -c 'sleep 1; x=$(head -c 67108864 /dev/zero | tr "\0" a); echo survived; sleep 100')"
+	hk create --bundle "$BUNDLE" "$ID" 3>&-
+	hk events --interval 1s "$ID" >"$TMP/events" 2>"$TMP/err" 3>&- &
+	events=$!
+	hk start "$ID"
+	for _ in $(seq 150); do grep -q '"type":"oom"' "$TMP/events" && break; sleep 0.1; done
+	hk kill "$ID" KILL 2>/dev/null || true
+	for _ in $(seq 150); do kill -0 "$events" 2>/dev/null || break; sleep 0.1; done
+	wait "$events"
+	grep -qx '{"type":"oom","id":"'"$ID"'"}' "$TMP/events"
+	grep -q '^oom_kill [1-9]' $CG/husk/$ID/memory.events
+}

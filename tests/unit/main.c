@@ -14,6 +14,8 @@ static Suite *(*const suites[])(void) = {
 	seccomp_suite,
 	rootfs_suite,
 	cgroup_suite,
+	cgroup_stats_suite,
+	inspect_suite,
 };
 
 int main(void)

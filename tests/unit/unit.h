@@ -14,6 +14,8 @@ Suite *reaper_suite(void);
 Suite *seccomp_suite(void);
 Suite *rootfs_suite(void);
 Suite *cgroup_suite(void);
+Suite *cgroup_stats_suite(void);
+Suite *inspect_suite(void);
 
 /* A flat scratch directory (files only), removed with everything in it. */
 struct scratch {
