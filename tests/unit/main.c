@@ -14,6 +14,7 @@ static Suite *(*const suites[])(void) = {
 	seccomp_suite,
 	rootfs_suite,
 	cgroup_suite,
+	cgroup_devices_suite,
 };
 
 int main(void)

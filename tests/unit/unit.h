@@ -14,6 +14,7 @@ Suite *reaper_suite(void);
 Suite *seccomp_suite(void);
 Suite *rootfs_suite(void);
 Suite *cgroup_suite(void);
+Suite *cgroup_devices_suite(void);
 
 /* A flat scratch directory (files only), removed with everything in it. */
 struct scratch {
