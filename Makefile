@@ -73,7 +73,7 @@ endif
 CORE_SRC := $(sort $(wildcard src/*.c))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
-HEADERS  := $(wildcard include/husk/*.h src/cli/*.h)
+HEADERS  := $(wildcard include/husk/*.h src/*.h src/cli/*.h)
 
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)

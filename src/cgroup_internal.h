@@ -34,6 +34,42 @@ void husk_cgroup_v2_enable_all(const char *path);
 int husk_cgroup_v1_apply(const struct husk_resources *r, const char *path, husk_err *err);
 int husk_cgroup_v2_apply(const struct husk_resources *r, const char *path, husk_err *err);
 
+/*
+ * runc's default device allow list (cgroup_default_devices.c), applied
+ * after linux.resources.devices on v1 and v2 alike.
+ */
+extern const struct husk_device_cgroup husk_cgroup_default_devices[];
+extern const size_t husk_cgroup_default_devices_n;
+
+/* ---- device rules on cgroup v2 (cgroup_v2_devices.c) ---------------------- */
+
+struct bpf_insn;
+
+/*
+ * The BPF_PROG_TYPE_CGROUP_DEVICE program that decides as rules[0..n) do,
+ * in order.  For each access a request needs (r, w, m) the last rule that
+ * matches the device and names that access decides it; the request passes
+ * only when every access it needs is allowed.  An access no rule names is
+ * denied, as runc and crun decide on v2 (a v1 cgroup would inherit its
+ * parent's list instead; configs start with a type 'a' rule that settles
+ * it).  A rule of type 'a' matches every device and access whatever its
+ * major, minor and access say: the v1 kernel treats it so (it resets the
+ * list), and v2 decides as v1 does.  *insns is malloc'd.
+ */
+int husk_cgroup_devices_program(const struct husk_device_cgroup *rules, size_t n, struct bpf_insn **insns,
+				size_t *len, husk_err *err);
+
+/*
+ * Load the program for exactly rules[0..n) and attach it to the cgroup
+ * directory dir, then detach the device programs attached there before:
+ * a live cgroup is never without a filter.
+ */
+int husk_cgroup_v2_set_device_program(const struct husk_device_cgroup *rules, size_t n, const char *dir,
+				      husk_err *err);
+
+/* linux.resources.devices followed by the default list, on dir. */
+int husk_cgroup_v2_apply_devices(const struct husk_resources *r, const char *dir, husk_err *err);
+
 /* v1: a new cpuset cgroup starts with empty cpus/mems: copy them down
  * from the parent along path so that tasks can join. */
 int husk_cgroup_v1_init_cpuset(const char *path, husk_err *err);

@@ -308,22 +308,6 @@ static int apply_rdma(const struct husk_resources *r, const char *path, husk_err
 
 /* ---- devices ------------------------------------------------------------ */
 
-/* runc's default allow list, appended after the config's rules. */
-static const struct husk_device_cgroup default_devices[] = {
-	{ true, 'c', { 0, false }, { 0, false }, "m" },
-	{ true, 'b', { 0, false }, { 0, false }, "m" },
-	{ true, 'c', { 1, true }, { 3, true }, "rwm" },    /* null */
-	{ true, 'c', { 1, true }, { 8, true }, "rwm" },    /* random */
-	{ true, 'c', { 1, true }, { 7, true }, "rwm" },    /* full */
-	{ true, 'c', { 5, true }, { 0, true }, "rwm" },    /* tty */
-	{ true, 'c', { 5, true }, { 1, true }, "rwm" },    /* console */
-	{ true, 'c', { 1, true }, { 5, true }, "rwm" },    /* zero */
-	{ true, 'c', { 1, true }, { 9, true }, "rwm" },    /* urandom */
-	{ true, 'c', { 136, true }, { 0, false }, "rwm" }, /* pts */
-	{ true, 'c', { 5, true }, { 2, true }, "rwm" },    /* ptmx */
-	{ true, 'c', { 10, true }, { 200, true }, "rwm" }, /* net/tun */
-};
-
 static void device_rule(const struct husk_device_cgroup *d, char *buf, size_t size)
 {
 	char maj[VAL_MAX] = "*", min[VAL_MAX] = "*";
@@ -351,8 +335,8 @@ static int apply_devices(const struct husk_resources *r, const char *path, husk_
 	for (size_t i = 0; i < r->devices.n; i++)
 		if (write_device_rule(dir, &r->devices.v[i], err) < 0)
 			return -1;
-	for (size_t i = 0; i < ARRAY_SIZE(default_devices); i++)
-		if (write_device_rule(dir, &default_devices[i], err) < 0)
+	for (size_t i = 0; i < husk_cgroup_default_devices_n; i++)
+		if (write_device_rule(dir, &husk_cgroup_default_devices[i], err) < 0)
 			return -1;
 	return 0;
 }

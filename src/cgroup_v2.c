@@ -285,9 +285,6 @@ int husk_cgroup_v2_apply(const struct husk_resources *r, const char *path, husk_
 {
 	char dir[PATH_MAX];
 	cg_dir(path, dir);
-	if (r->devices.n)
-		return husk_error(err, ENOTSUP, "linux.resources.devices: device cgroup rules on cgroup v2 "
-				  "are not supported yet");
 	if (r->network)
 		return husk_error(err, ENOTSUP, "linux.resources.network: net_cls/net_prio are not available on cgroup v2");
 	if (r->memory && apply_memory(r->memory, path, dir, err) < 0)
@@ -303,6 +300,8 @@ int husk_cgroup_v2_apply(const struct husk_resources *r, const char *path, husk_
 	if (r->rdma.n && apply_rdma(r, path, dir, err) < 0)
 		return -1;
 	if (r->unified.n && apply_unified(&r->unified, path, dir, err) < 0)
+		return -1;
+	if (r->devices.n && husk_cgroup_v2_apply_devices(r, dir, err) < 0)
 		return -1;
 	return 0;
 }

@@ -48,12 +48,34 @@ create_sleeping() {
 	[ ! -e $CG/husk/$ID ]
 }
 
-@test "v2: device rules are refused, not ignored; unified keys are written" {
-	bundle '.linux.resources = {"devices": [{"allow": false, "access": "rwm"}]} | '"$(args_filter true)"
-	run hk run --bundle "$BUNDLE" "$ID"
-	[ "$status" -ne 0 ]
-	[[ "$output" == *"device cgroup rules on cgroup v2 are not supported yet"* ]]
-	[ ! -e $CG/husk/$ID ]
+# Docker's device rules: deny everything, then allow what every container needs.
+DOCKER_DEVICES='[{"allow": false, "access": "rwm"},
+	{"allow": true, "type": "c", "access": "m"}, {"allow": true, "type": "b", "access": "m"},
+	{"allow": true, "type": "c", "major": 1, "minor": 3, "access": "rwm"},
+	{"allow": true, "type": "c", "major": 1, "minor": 8, "access": "rwm"},
+	{"allow": true, "type": "c", "major": 1, "minor": 7, "access": "rwm"},
+	{"allow": true, "type": "c", "major": 5, "minor": 0, "access": "rwm"},
+	{"allow": true, "type": "c", "major": 1, "minor": 5, "access": "rwm"},
+	{"allow": true, "type": "c", "major": 1, "minor": 9, "access": "rwm"},
+	{"allow": true, "type": "c", "major": 136, "access": "rwm"},
+	{"allow": true, "type": "c", "major": 5, "minor": 2, "access": "rwm"},
+	{"allow": true, "type": "c", "major": 10, "minor": 200, "access": "rwm"}]'
+
+@test "v2: device rules: a denied device cannot be opened, an allowed one can" {
+	dev='.linux.devices = [{"path":"/dev/foo","type":"c","major":1,"minor":11,"fileMode":438}]'
+	run_in "$dev | .linux.resources = {\"devices\": $DOCKER_DEVICES}" \
+		sh -c 'echo x >/dev/foo && echo opened; echo >/dev/null && echo null-ok; head -c 3 /dev/zero >/dev/null && echo zero-ok'
+	[[ "$output" == *"Operation not permitted"* ]]
+	[[ "$output" != *opened* ]]
+	[[ "$output" == *null-ok* ]]
+	[[ "$output" == *zero-ok* ]]
+	run_in "$dev | .linux.resources = {\"devices\": ($DOCKER_DEVICES + [{\"allow\": true, \"type\": \"c\", \"major\": 1, \"minor\": 11, \"access\": \"rw\"}])}" \
+		sh -c 'echo x >/dev/foo && echo opened'
+	[[ "$output" == *opened* ]]
+	[ ! -e $CG/husk/$RUN_ID ]
+}
+
+@test "v2: unified keys are written" {
 	create_sleeping '.linux.resources = {"unified": {"pids.max": "7"}}'
 	[ "$(cat $CG/husk/$ID/pids.max)" = 7 ]
 }

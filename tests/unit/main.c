@@ -16,6 +16,7 @@ static Suite *(*const suites[])(void) = {
 	cgroup_suite,
 	cgroup_stats_suite,
 	inspect_suite,
+	cgroup_devices_suite,
 };
 
 int main(void)

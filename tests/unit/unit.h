@@ -16,6 +16,7 @@ Suite *rootfs_suite(void);
 Suite *cgroup_suite(void);
 Suite *cgroup_stats_suite(void);
 Suite *inspect_suite(void);
+Suite *cgroup_devices_suite(void);
 
 /* A flat scratch directory (files only), removed with everything in it. */
 struct scratch {
