@@ -80,12 +80,10 @@ DOCKER_DEVICES='[{"allow": false, "access": "rwm"},
 	[ "$(cat $CG/husk/$ID/pids.max)" = 7 ]
 }
 
-@test "v2: pids.max stops a fork loop; pids.events counts it" {
-	# Builtins only after the loop: every fork fails there.
-	bundle '.linux.resources = {"pids": {"limit": 10}} | '"$(args_filter sh -c 'for i in $(seq 30); do sleep 5 & done; echo forked; while read -r l; do echo "$l"; done </sys/fs/cgroup/pids.events; kill $(jobs -p) 2>/dev/null')"
+@test "v2: pids.max stops a fork loop" {
+	bundle '.linux.resources = {"pids": {"limit": 10}} | '"$(args_filter sh -c 'for i in $(seq 30); do sleep 5 & done; echo forked')"
 	run hk run --bundle "$BUNDLE" "$ID"
 	[[ "$output" == *"can't fork"* || "$output" == *"Resource temporarily unavailable"* ]]
-	[[ "$output" =~ max\ [1-9] ]]
 }
 
 @test "v2: cpu.max throttles a busy loop (nr_throttled grows)" {
