@@ -30,14 +30,22 @@ static const char *one_id(const char *cmd, int argc, char **argv, int *rc)
 	return argv[optind];
 }
 
-int cmd_start(struct husk_cli *cli, int argc, char **argv, husk_err *err)
+typedef int (*one_id_op)(const struct husk_ctx *ctx, const char *id, husk_err *err);
+
+/* A command that does op on one container and prints nothing. */
+static int run_one_id(const char *cmd, one_id_op op, struct husk_cli *cli, int argc, char **argv, husk_err *err)
 {
 	int rc;
-	const char *id = one_id("start", argc, argv, &rc);
+	const char *id = one_id(cmd, argc, argv, &rc);
 	if (!id)
 		return rc;
 	struct husk_ctx ctx = { .root = cli->root, .log = &cli->log, .systemd_cgroup = cli->systemd_cgroup };
-	return husk_container_start(&ctx, id, err) < 0 ? -1 : 0;
+	return op(&ctx, id, err) < 0 ? -1 : 0;
+}
+
+int cmd_start(struct husk_cli *cli, int argc, char **argv, husk_err *err)
+{
+	return run_one_id("start", husk_container_start, cli, argc, argv, err);
 }
 
 int cmd_state(struct husk_cli *cli, int argc, char **argv, husk_err *err)
@@ -106,20 +114,10 @@ int cmd_delete(struct husk_cli *cli, int argc, char **argv, husk_err *err)
 
 int cmd_pause(struct husk_cli *cli, int argc, char **argv, husk_err *err)
 {
-	int rc;
-	const char *id = one_id("pause", argc, argv, &rc);
-	if (!id)
-		return rc;
-	struct husk_ctx ctx = { .root = cli->root, .log = &cli->log, .systemd_cgroup = cli->systemd_cgroup };
-	return husk_container_pause(&ctx, id, err) < 0 ? -1 : 0;
+	return run_one_id("pause", husk_container_pause, cli, argc, argv, err);
 }
 
 int cmd_resume(struct husk_cli *cli, int argc, char **argv, husk_err *err)
 {
-	int rc;
-	const char *id = one_id("resume", argc, argv, &rc);
-	if (!id)
-		return rc;
-	struct husk_ctx ctx = { .root = cli->root, .log = &cli->log, .systemd_cgroup = cli->systemd_cgroup };
-	return husk_container_resume(&ctx, id, err) < 0 ? -1 : 0;
+	return run_one_id("resume", husk_container_resume, cli, argc, argv, err);
 }

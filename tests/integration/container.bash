@@ -38,6 +38,17 @@ container_teardown() {
 	done
 }
 
+# require_cgroup_v1 / require_cgroup_v2: skip unless the host's
+# /sys/fs/cgroup is that layout.
+require_cgroup_v1() {
+	[ -d /sys/fs/cgroup/memory ] && [ "$(stat -f -c %T /sys/fs/cgroup)" = tmpfs ] ||
+		skip "needs cgroup v1 controllers"
+}
+
+require_cgroup_v2() {
+	[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] || skip "needs a cgroup v2 host"
+}
+
 hk() {
 	"$HUSK" --root "$STATE" "$@"
 }

@@ -15,7 +15,7 @@ setup_file() {
 
 setup() {
 	container_setup
-	[ -d $CG/memory ] && [ "$(stat -f -c %T $CG)" = tmpfs ] || skip "needs cgroup v1 controllers"
+	require_cgroup_v1
 	ID=ev$BATS_TEST_NUMBER-$$
 }
 
