@@ -14,7 +14,7 @@ setup_file() {
 
 setup() {
 	container_setup
-	[ "$(stat -f -c %T $CG)" = cgroup2fs ] || skip "needs a cgroup v2 host"
+	require_cgroup_v2
 	ID=cg$BATS_TEST_NUMBER-$$
 }
 
@@ -140,4 +140,25 @@ DOCKER_DEVICES='[{"allow": false, "access": "rwm"},
 	wait "$events"
 	grep -qx '{"type":"oom","id":"'"$ID"'"}' "$TMP/events"
 	grep -q '^oom_kill [1-9]' $CG/husk/$ID/memory.events
+}
+
+@test "v2: cpuset, cpu burst and idle, hugetlb and io weight land" {
+	create_sleeping '.linux.resources = {"cpu": {"cpus": "0", "mems": "0", "burst": 1000, "quota": 50000, "period": 100000}, "hugepageLimits": [{"pageSize": "2MB", "limit": 4194304}]}'
+	[ "$(cat $CG/husk/$ID/cpuset.cpus)" = 0 ]
+	[ "$(cat $CG/husk/$ID/cpuset.mems)" = 0 ]
+	[ "$(cat $CG/husk/$ID/cpu.max.burst)" = 1000 ]
+	[ "$(cat $CG/husk/$ID/hugetlb.2MB.max)" = 4194304 ]
+	hk delete --force "$ID"
+	create_sleeping '.linux.resources = {"cpu": {"idle": 1}}'
+	[ "$(cat $CG/husk/$ID/cpu.idle)" = 1 ]
+	hk delete --force "$ID"
+	# io.weight exists only with an io scheduler that weighs; else a clear error.
+	bundle '.linux.resources = {"blockIO": {"weight": 500}} | '"$(args_filter sleep 60)"
+	# (Not `run`: it would wait for the sleeping container's stdout.)
+	if hk create --bundle "$BUNDLE" "$ID" >/dev/null 2>"$TMP/err"; then
+		w=$(cat $CG/husk/$ID/io.bfq.weight 2>/dev/null || cat $CG/husk/$ID/io.weight)
+		[[ "$w" == *5* ]]
+	else
+		grep -q "linux.resources.blockIO.weight" "$TMP/err"
+	fi
 }
