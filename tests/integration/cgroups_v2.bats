@@ -162,3 +162,18 @@ DOCKER_DEVICES='[{"allow": false, "access": "rwm"},
 		grep -q "linux.resources.blockIO.weight" "$TMP/err"
 	fi
 }
+
+@test "v2: memory.low from the reservation, io.max from a throttle, kill --all through cgroup.kill" {
+	dev=$(cat /sys/block/*/dev 2>/dev/null | head -n1)
+	io='{}'
+	[ -z "$dev" ] || io='{"throttleReadBpsDevice": [{"major": '"${dev%:*}"', "minor": '"${dev#*:}"', "rate": 1048576}]}'
+	bundle '.linux.resources = {"memory": {"limit": 67108864, "reservation": 33554432}, "blockIO": '"$io"'} | '"$(args_filter sh -c 'sleep 100 & sleep 100 & wait')"
+	hk run -d --bundle "$BUNDLE" "$ID" >/dev/null
+	[ "$(cat $CG/husk/$ID/memory.low)" = 33554432 ]
+	[ -z "$dev" ] || grep -q "^$dev rbps=1048576 " $CG/husk/$ID/io.max
+	[ -e $CG/husk/$ID/cgroup.kill ]
+	for _ in $(seq 50); do [ "$(wc -l <$CG/husk/$ID/cgroup.procs)" -eq 3 ] && break; sleep 0.1; done
+	hk kill --all "$ID" KILL
+	for _ in $(seq 50); do [ ! -s $CG/husk/$ID/cgroup.procs ] && break; sleep 0.1; done
+	[ ! -s $CG/husk/$ID/cgroup.procs ]
+}
