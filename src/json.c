@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <yajl/yajl_tree.h>
+
 #include "husk/json.h"
 
 int husk_json_init(struct husk_json *j, const char *indent, husk_err *err)
@@ -75,6 +77,59 @@ void husk_json_kv_strv(struct husk_json *j, const char *key, const char *const *
 	for (; *strv; strv++)
 		husk_json_str(j, *strv);
 	husk_json_array_close(j);
+}
+
+static void write_tree(struct husk_json *j, const struct yajl_val_s *v);
+
+static void write_tree_map(struct husk_json *j, const struct yajl_val_s *v)
+{
+	j->status |= yajl_gen_map_open(j->g);
+	for (size_t i = 0; i < v->u.object.len; i++) {
+		husk_json_str(j, v->u.object.keys[i]);
+		write_tree(j, v->u.object.values[i]);
+	}
+	j->status |= yajl_gen_map_close(j->g);
+}
+
+static void write_tree_array(struct husk_json *j, const struct yajl_val_s *v)
+{
+	j->status |= yajl_gen_array_open(j->g);
+	for (size_t i = 0; i < v->u.array.len; i++)
+		write_tree(j, v->u.array.values[i]);
+	j->status |= yajl_gen_array_close(j->g);
+}
+
+static void write_tree(struct husk_json *j, const struct yajl_val_s *v)
+{
+	switch (v->type) {
+	case yajl_t_string:
+		husk_json_str(j, v->u.string);
+		break;
+	case yajl_t_number:
+		/* The number's own text: no round trip through a double. */
+		j->status |= yajl_gen_number(j->g, v->u.number.r, strlen(v->u.number.r));
+		break;
+	case yajl_t_object:
+		write_tree_map(j, v);
+		break;
+	case yajl_t_array:
+		write_tree_array(j, v);
+		break;
+	case yajl_t_true:
+	case yajl_t_false:
+		j->status |= yajl_gen_bool(j->g, v->type == yajl_t_true);
+		break;
+	default:
+		j->status |= yajl_gen_null(j->g);
+		break;
+	}
+}
+
+void husk_json_kv_tree(struct husk_json *j, const char *key, const struct yajl_val_s *value)
+{
+	if (key)
+		husk_json_str(j, key);
+	write_tree(j, value);
 }
 
 void husk_json_map_open(struct husk_json *j, const char *key)

@@ -10,6 +10,7 @@
 #include "husk/json.h"
 #include "husk/spec.h"
 #include "husk/util.h"
+#include "spec_internal.h"
 
 /* runc writes config.json with tab indentation; so do we. */
 #define SPEC_INDENT "\t"
@@ -43,7 +44,7 @@ struct spec_namespace {
 
 static const char *const default_args[] = { "sh", NULL };
 
-static const char *const default_env[] = {
+const char *const husk_spec_default_env[] = {
 	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 	"TERM=xterm",
 	NULL,
@@ -82,13 +83,13 @@ static const struct spec_namespace default_namespaces[] = {
 	{ "user", ROOTLESS_ONLY },
 };
 
-static const char *const default_masked_paths[] = {
+const char *const husk_spec_masked_paths[] = {
 	"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
 	"/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
 	"/proc/sched_debug", "/sys/firmware", "/proc/scsi", NULL,
 };
 
-static const char *const default_readonly_paths[] = {
+const char *const husk_spec_readonly_paths[] = {
 	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
 };
 
@@ -133,7 +134,7 @@ static void gen_process(struct spec_gen *s)
 	husk_json_kv_int(&s->j, "gid", 0);
 	husk_json_map_close(&s->j);
 	husk_json_kv_strv(&s->j, "args", default_args);
-	husk_json_kv_strv(&s->j, "env", default_env);
+	husk_json_kv_strv(&s->j, "env", husk_spec_default_env);
 	husk_json_kv_str(&s->j, "cwd", "/");
 	gen_capabilities(s);
 	gen_rlimits(s);
@@ -149,23 +150,32 @@ static void gen_root(struct spec_gen *s)
 	husk_json_map_close(&s->j);
 }
 
-static void gen_mount(struct spec_gen *s, const struct spec_mount *m)
+void spec_gen_mount(struct husk_json *j, const char *destination, const char *type,
+		    const char *source, const char *const *options)
 {
-	husk_json_map_open(&s->j, NULL);
-	husk_json_kv_str(&s->j, "destination", m->destination);
-	husk_json_kv_str(&s->j, "type", m->type);
-	husk_json_kv_str(&s->j, "source", m->source);
-	if (m->options)
-		husk_json_kv_strv(&s->j, "options", m->options);
-	husk_json_map_close(&s->j);
+	husk_json_map_open(j, NULL);
+	husk_json_kv_str(j, "destination", destination);
+	husk_json_kv_str(j, "type", type);
+	husk_json_kv_str(j, "source", source);
+	if (options)
+		husk_json_kv_strv(j, "options", options);
+	husk_json_map_close(j);
+}
+
+void spec_gen_default_mounts(struct husk_json *j, bool rootless)
+{
+	const struct spec_gen s = { .rootless = rootless };
+	for (size_t i = 0; i < ARRAY_SIZE(default_mounts); i++) {
+		const struct spec_mount *m = &default_mounts[i];
+		if (in_variant(&s, m->variant))
+			spec_gen_mount(j, m->destination, m->type, m->source, m->options);
+	}
 }
 
 static void gen_mounts(struct spec_gen *s)
 {
 	husk_json_array_open(&s->j, "mounts");
-	for (size_t i = 0; i < ARRAY_SIZE(default_mounts); i++)
-		if (in_variant(s, default_mounts[i].variant))
-			gen_mount(s, &default_mounts[i]);
+	spec_gen_default_mounts(&s->j, s->rootless);
 	husk_json_array_close(&s->j);
 }
 
@@ -193,17 +203,18 @@ static void gen_resources(struct spec_gen *s)
 	husk_json_map_close(&s->j);
 }
 
-static void gen_namespaces(struct spec_gen *s)
+void spec_gen_namespaces(struct husk_json *j, bool rootless)
 {
-	husk_json_array_open(&s->j, "namespaces");
+	const struct spec_gen s = { .rootless = rootless };
+	husk_json_array_open(j, "namespaces");
 	for (size_t i = 0; i < ARRAY_SIZE(default_namespaces); i++) {
-		if (!in_variant(s, default_namespaces[i].variant))
+		if (!in_variant(&s, default_namespaces[i].variant))
 			continue;
-		husk_json_map_open(&s->j, NULL);
-		husk_json_kv_str(&s->j, "type", default_namespaces[i].type);
-		husk_json_map_close(&s->j);
+		husk_json_map_open(j, NULL);
+		husk_json_kv_str(j, "type", default_namespaces[i].type);
+		husk_json_map_close(j);
 	}
-	husk_json_array_close(&s->j);
+	husk_json_array_close(j);
 }
 
 static void gen_linux(struct spec_gen *s)
@@ -215,9 +226,9 @@ static void gen_linux(struct spec_gen *s)
 	} else {
 		gen_resources(s);
 	}
-	gen_namespaces(s);
-	husk_json_kv_strv(&s->j, "maskedPaths", default_masked_paths);
-	husk_json_kv_strv(&s->j, "readonlyPaths", default_readonly_paths);
+	spec_gen_namespaces(&s->j, s->rootless);
+	husk_json_kv_strv(&s->j, "maskedPaths", husk_spec_masked_paths);
+	husk_json_kv_strv(&s->j, "readonlyPaths", husk_spec_readonly_paths);
 	husk_json_map_close(&s->j);
 }
 
@@ -323,7 +334,8 @@ static int write_spec_at(int dirfd, const char *path, const char *json, size_t l
 	return 0;
 }
 
-int husk_spec_write(const char *bundle, bool rootless, husk_err *err)
+/* generate fills in the document once the bundle is known to be writable. */
+int spec_write_document(const char *bundle, spec_generator generate, const void *arg, husk_err *err)
 {
 	cleanup_free char *path = spec_path(bundle);
 	if (!path)
@@ -335,7 +347,17 @@ int husk_spec_write(const char *bundle, bool rootless, husk_err *err)
 		return -1;
 	cleanup_free char *json = NULL;
 	size_t len;
-	if (husk_spec_generate(rootless, &json, &len, err) < 0)
+	if (generate(arg, &json, &len, err) < 0)
 		return -1;
 	return write_spec_at(dirfd, path, json, len, err);
+}
+
+static int generate_default(const void *arg, char **json, size_t *len, husk_err *err)
+{
+	return husk_spec_generate(*(const bool *)arg, json, len, err);
+}
+
+int husk_spec_write(const char *bundle, bool rootless, husk_err *err)
+{
+	return spec_write_document(bundle, generate_default, &rootless, err);
 }

@@ -215,6 +215,42 @@ int husk_parse_size(const char *s, int64_t *out)
 	return 0;
 }
 
+/* Digits only, at least one; the value of at most max_digits of them. */
+static const char *parse_digits(const char *s, unsigned max_digits, uint64_t *value, unsigned *count)
+{
+	*value = 0;
+	*count = 0;
+	for (; *s >= '0' && *s <= '9'; s++, (*count)++)
+		if (*count < max_digits)
+			*value = *value * 10 + (uint64_t)(*s - '0');
+	return s;
+}
+
+#define CPUS_MAX_WHOLE 100000    /* more CPUs than any machine has */
+#define CPUS_FRACTION_DIGITS 9
+#define CFS_QUOTA_MIN 1000
+
+int husk_parse_cpus(const char *s, uint64_t period, int64_t *quota)
+{
+	uint64_t whole, fraction = 0;
+	unsigned n_whole, n_fraction = 0;
+	const char *p = parse_digits(s, 7, &whole, &n_whole);
+	bool has_point = *p == '.';
+	if (has_point)
+		p = parse_digits(p + 1, CPUS_FRACTION_DIGITS, &fraction, &n_fraction);
+	if (*p || n_whole == 0 || n_whole > 6 || (has_point && n_fraction == 0) ||
+	    whole > CPUS_MAX_WHOLE || period == 0 || period > 1000000)
+		return -1;
+	uint64_t scale = 1;
+	for (unsigned i = 0; i < n_fraction && i < CPUS_FRACTION_DIGITS; i++)
+		scale *= 10;
+	uint64_t q = whole * period + fraction * period / scale;
+	if (q < CFS_QUOTA_MIN)
+		return -1;
+	*quota = (int64_t)q;
+	return 0;
+}
+
 bool husk_str_has_prefix(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;

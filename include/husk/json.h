@@ -34,6 +34,9 @@ void husk_json_kv_null(struct husk_json *j, const char *key);
 void husk_json_uint(struct husk_json *j, unsigned long long value);
 /* A NULL-terminated list of strings as an array. */
 void husk_json_kv_strv(struct husk_json *j, const char *key, const char *const *strv);
+/* A parsed yajl tree, written out as it is; key may be NULL inside an array. */
+struct yajl_val_s;
+void husk_json_kv_tree(struct husk_json *j, const char *key, const struct yajl_val_s *value);
 /* key may be NULL inside an array or at the top. */
 void husk_json_map_open(struct husk_json *j, const char *key);
 void husk_json_map_close(struct husk_json *j);

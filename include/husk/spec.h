@@ -27,4 +27,8 @@ int husk_spec_generate(bool rootless, char **json_out, size_t *len, husk_err *er
  */
 int husk_spec_write(const char *bundle, bool rootless, husk_err *err);
 
+/* linux.maskedPaths and linux.readonlyPaths of the default document. */
+extern const char *const husk_spec_masked_paths[];
+extern const char *const husk_spec_readonly_paths[];
+
 #endif

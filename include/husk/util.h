@@ -52,6 +52,12 @@ int husk_parse_i64(const char *s, int64_t *out);
  * binary unit k, m, g, t, p (any case, optionally followed by "b"/"ib"). */
 int husk_parse_size(const char *s, int64_t *out);
 
+/* A number of CPUs as docker's --cpus takes it ("1", "0.5", "2.25") as the
+ * CPU quota for period microseconds: 0.5 of 100000 is 50000.  Fails on
+ * anything but a plain positive decimal, and on a quota below 1000us (the
+ * kernel's least). */
+int husk_parse_cpus(const char *s, uint64_t period, int64_t *quota);
+
 bool husk_str_has_prefix(const char *s, const char *prefix);
 
 /* The current time, RFC 3339 in UTC with nanoseconds, as runc writes it. */

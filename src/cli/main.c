@@ -30,22 +30,42 @@
 const struct husk_cmd husk_commands[] = {
 	{ "spec", cmd_spec, "write a new config.json",
 	  "Usage: husk spec [--bundle DIR] [--rootless]\n"
+	  "       husk spec --hardened [--bundle DIR] [hardening options]\n"
 	  "\n"
 	  "Write a default config.json into the bundle directory (default: the\n"
-	  "current directory), as `runc spec` does.\n"
+	  "current directory), as `runc spec` does.  With --hardened, write one\n"
+	  "that runs as 10001:10001 on a read-only root with only\n"
+	  "NET_BIND_SERVICE, a seccomp profile, resource limits and the reaper.\n"
 	  "\n"
 	  "Options:\n"
 	  "  -b, --bundle DIR   directory to write config.json into\n"
-	  "      --rootless     write a config for a container run by an unprivileged user\n" },
+	  "      --rootless     write a config for a container run by an unprivileged user\n"
+	  "      --hardened     write the hardened config\n"
+	  "\n"
+	  "Hardening options (with --hardened):\n"
+	  "      --user UID[:GID]          user and group (default 10001:10001)\n"
+	  "      --memory SIZE             memory limit (default 512m; units k, m, g)\n"
+	  "      --memory-reservation SIZE memory soft limit (default 256m)\n"
+	  "      --cpus N                  CPU quota in CPUs (default 1; 0.5, 2.25, ...)\n"
+	  "      --pids N                  maximum number of tasks (default 1024)\n"
+	  "      --tmpfs PATH[:OPTS]       another tmpfs; OPTS comma-separated\n"
+	  "                                (default nosuid,nodev,noexec); repeatable\n"
+	  "      --cap-add CAP             keep CAP instead of NET_BIND_SERVICE; repeatable\n"
+	  "      --seccomp PROFILE         default, strict, unconfined or a FILE (default: default)\n"
+	  "      --no-init                 no reaper as PID 1\n"
+	  "      --args 'CMD ...'          the program and its arguments, split on spaces\n" },
 	{ "validate", cmd_validate, "check a bundle's config.json without running it",
-	  "Usage: husk validate [--bundle DIR]\n"
+	  "Usage: husk validate [--bundle DIR] [--warn | --strict]\n"
 	  "\n"
 	  "Parse and check the bundle's config.json and that root.path exists.\n"
 	  "Every problem found is reported, one per line; exit 0 only when the\n"
 	  "bundle is valid.\n"
 	  "\n"
 	  "Options:\n"
-	  "  -b, --bundle DIR   bundle directory (default: the current directory)\n" },
+	  "  -b, --bundle DIR   bundle directory (default: the current directory)\n"
+	  "      --warn         also print the hardening the config lacks compared\n"
+	  "                     to `husk spec --hardened`, one line per finding\n"
+	  "      --strict       as --warn, and exit 1 when there is any finding\n" },
 	{ "features", cmd_features, "print the OCI features this build supports",
 	  "Usage: husk features\n"
 	  "\n"

@@ -17,6 +17,7 @@ static Suite *(*const suites[])(void) = {
 	cgroup_stats_suite,
 	inspect_suite,
 	cgroup_devices_suite,
+	hardening_suite,
 };
 
 int main(void)

@@ -17,6 +17,7 @@ Suite *cgroup_suite(void);
 Suite *cgroup_stats_suite(void);
 Suite *inspect_suite(void);
 Suite *cgroup_devices_suite(void);
+Suite *hardening_suite(void);
 
 /* A flat scratch directory (files only), removed with everything in it. */
 struct scratch {
