@@ -166,6 +166,19 @@ static int bind_host_node(const struct node *n, int dir, const char *base, husk_
 	return 0;
 }
 
+/* On the host's /dev file system, or a mount point of its own (a bind). */
+static bool is_hosts_node(int dir, const char *base, const struct stat *st)
+{
+	struct stat host_dev;
+	if (stat("/dev", &host_dev) == 0 && host_dev.st_dev == st->st_dev)
+		return true;
+	struct statx node, parent;
+	if (statx(dir, base, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &node) < 0 ||
+	    statx(dir, "", AT_EMPTY_PATH, STATX_MNT_ID, &parent) < 0)
+		return true; /* unknown: leave it alone */
+	return node.stx_mnt_id != parent.stx_mnt_id;
+}
+
 static int make_node(const struct node *n, int dir, const char *base, bool bind, husk_err *err)
 {
 	/* A fifo needs no privilege, so it is made even in a user namespace. */
@@ -183,6 +196,10 @@ static int make_node(const struct node *n, int dir, const char *base, bool bind,
 		return husk_error(err, errno, "%s: stat", n->what);
 	if (!node_matches(n, &st))
 		return node_mismatch(n, err, "the file already there");
+	/* A node of the host, bound in by a mount of the config, is not ours
+	 * to change: a chown would reach the host. */
+	if (is_hosts_node(dir, base, &st))
+		return 0;
 	return set_node_owner(n, dir, base, err);
 }
 

@@ -300,6 +300,17 @@ rootfs_mounts() {
 	[ "$(cat "$TMP/three")" = through ]
 }
 
+@test "a device node of the host bound in by a mount is never chowned" {
+	before=$(stat -c %u:%g:%a /dev/null)
+	run_in '.mounts += [{"destination": "/dev/null", "type": "bind", "source": "/dev/null", "options": ["bind"]}]
+		| .linux.devices = [{"path": "/dev/null", "type": "c", "major": 1, "minor": 3, "fileMode": 384, "uid": 1234, "gid": 1234}]' true
+	after=$(stat -c %u:%g:%a /dev/null)
+	# Put the host right first should husk have broken it.
+	[ "$after" = "$before" ] || { chown "${before%:*}" /dev/null; chmod "${before##*:}" /dev/null; }
+	[ "$status" -eq 0 ]
+	[ "$after" = "$before" ]
+}
+
 @test "the runtime's cwd and binary are out of reach" {
 	cd "$TMP"
 	run_in '.' sh -c 'readlink /proc/self/cwd; ls -l /proc/1/exe | grep -c husk' || true
