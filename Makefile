@@ -10,6 +10,8 @@
 #   make fuzz            build and run the config parser fuzz target
 #   make install         install binary, man pages and seccomp profiles
 #   make deps            install Debian build and test dependencies
+#   make bench           husk, crun and runc side by side (minutes; as root)
+#   make bench-quick     the same with small counts, as a smoke run
 #
 # Variables: CC, CFLAGS, LDFLAGS, PREFIX, DESTDIR, BUILD (object dir),
 # STATIC=1, SANITIZE=1, WERROR=0, PKG_CONFIG, V=1 (verbose).
@@ -84,7 +86,7 @@ HUSK     := $(BUILD)/husk
 UNIT     := $(BUILD)/husk-unit
 
 .PHONY: all check check-unit check-integration check-vm sanitize fuzz fuzz-build \
-	install uninstall clean distclean deps demo man-lint
+	install uninstall clean distclean deps demo man-lint bench bench-quick bench-deps bench-tools
 
 all: $(HUSK)
 
@@ -178,3 +180,42 @@ deps:
 
 demo: $(HUSK)
 	tests/demo.sh $(HUSK)
+
+# The benchmark (bench/bench.sh says what it measures).  Its C helpers are
+# built with the project's flags; the floor is linked static so that it pays
+# no dynamic loader.  A static husk is built too, for its size, when it can be.
+BENCH_OUT   ?= $(BUILD)/bench
+BENCH_TOOLS := $(BUILD)/bench/measure $(BUILD)/bench/floor $(BUILD)/bench/seccomp-profile
+bench-tools: $(BENCH_TOOLS)
+
+$(BUILD)/bench/measure: $(BUILD)/bench/measure.o
+	$(QUIET_LD)$(CC) $(CFLAGS) $(filter-out -static-pie,$(HUSK_LDFLAGS)) $(LDFLAGS) -o $@ $<
+
+$(BUILD)/bench/floor: $(BUILD)/bench/floor.o
+	$(QUIET_LD)$(CC) $(CFLAGS) $(filter-out -pie -static-pie,$(HUSK_LDFLAGS)) -static-pie $(LDFLAGS) -o $@ $<
+
+$(BUILD)/bench/seccomp-profile: $(BUILD)/bench/seccomp-profile.o
+	$(QUIET_LD)$(CC) $(CFLAGS) $(filter-out -static-pie,$(HUSK_LDFLAGS)) $(LDFLAGS) -o $@ $< $(PKG_LIBS)
+
+DEB_BENCH_DEPS := crun runc strace busybox-static jq binutils util-linux coreutils perl linux-libc-dev
+bench-deps:
+	@missing=$$(for p in $(DEB_BUILD_DEPS) $(DEB_BENCH_DEPS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+bench: bench-deps
+	$(MAKE) --no-print-directory $(HUSK) $(BENCH_TOOLS)
+	@mkdir -p $(BENCH_OUT) && rm -f $(BENCH_OUT)/static/husk
+	@$(MAKE) --no-print-directory STATIC=1 BUILD=$(BENCH_OUT)/static $(BENCH_OUT)/static/husk \
+		>$(BENCH_OUT)/static-build.log 2>&1 || \
+		echo "bench: make STATIC=1 failed (see $(BENCH_OUT)/static-build.log): no static size"
+	HUSK=$(abspath $(HUSK)) HUSK_STATIC=$(abspath $(BENCH_OUT)/static/husk) \
+		BENCH_BIN=$(abspath $(BUILD)/bench) BENCH_OUT=$(abspath $(BENCH_OUT)) bench/bench.sh
+
+# Small counts: every section once over, in a minute or two.
+bench-quick:
+	BENCH_N=$${BENCH_N:-5} BENCH_MANY=$${BENCH_MANY:-20} BENCH_SCALE="$${BENCH_SCALE:-1 10}" \
+		BENCH_PARALLEL="$${BENCH_PARALLEL:-10}" $(MAKE) --no-print-directory bench
