@@ -84,6 +84,7 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 LIBHUSK  := $(BUILD)/libhusk.a
 HUSK     := $(BUILD)/husk
 UNIT     := $(BUILD)/husk-unit
+SYSPROBE := $(BUILD)/tests/sysprobe
 
 .PHONY: all check check-unit check-integration check-vm sanitize fuzz fuzz-build \
 	install uninstall clean distclean deps demo man-lint bench bench-quick bench-deps bench-tools
@@ -111,6 +112,14 @@ $(BUILD)/tests/unit/%.o: tests/unit/%.c $(HEADERS) tests/unit/unit.h
 $(UNIT): $(UNIT_OBJ) $(LIBHUSK)
 	$(QUIET_LD)$(CC) $(HUSK_CFLAGS) $(CFLAGS) $(filter-out -static-pie,$(HUSK_LDFLAGS)) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(LIBHUSK) $(PKG_LIBS) $(CHECK_LIBS)
 
+# A helper the seccomp profile tests run inside containers: static, so it
+# needs nothing from the container's rootfs, and without the hardening and
+# sanitizer flags, which do not all go with -static.
+PROBE_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror) -O2
+$(SYSPROBE): tests/tools/sysprobe.c
+	@mkdir -p $(dir $@)
+	$(QUIET_LD)$(CC) $(PROBE_CFLAGS) -static -o $@ $<
+
 # VM=0 leaves out the guest (e.g. where QEMU cannot run).
 VM ?= 1
 check: man-lint check-unit check-integration $(if $(filter 1,$(VM)),check-vm)
@@ -118,7 +127,7 @@ check: man-lint check-unit check-integration $(if $(filter 1,$(VM)),check-vm)
 check-unit: $(UNIT)
 	HUSK_FIXTURES=$(CURDIR)/tests/fixtures $(UNIT)
 
-check-integration: $(HUSK)
+check-integration: $(HUSK) $(SYSPROBE)
 	HUSK=$(CURDIR)/$(HUSK) BUILD=$(CURDIR)/$(BUILD) tests/integration/run.sh
 
 # The cgroup tests as root in a QEMU guest with a pure cgroup2 hierarchy,

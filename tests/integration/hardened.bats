@@ -162,6 +162,18 @@ run_hardened() {
 	[[ "$stderr" == *seccomp-profiles/strict.json* ]]
 }
 
+@test "the shipped default and strict profiles: busybox works, namespaces are refused" {
+	for profile in default strict; do
+		PROFILE=$profile
+		run_hardened -- sh -c 'grep Seccomp: /proc/self/status; echo data >/tmp/f && cat /tmp/f; unshare -n true || echo refused'
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"Seccomp:"*2* ]]
+		[[ "$output" == *data* ]]
+		[[ "$output" == *refused* ]]
+		hk delete --force "$RUN_ID" 2>/dev/null || true
+	done
+}
+
 @test "spec --hardened --seccomp unconfined has no filter" {
 	run husk spec --hardened --seccomp unconfined --bundle "$BUNDLE"
 	[ "$status" -eq 0 ]
