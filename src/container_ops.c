@@ -65,11 +65,11 @@ void husk_container_close(struct husk_opened *c)
 	husk_state_release(&c->st);
 }
 
-static int load_saved_config(int dirfd, const struct husk_log *log, struct husk_config **cfg, husk_err *err)
+int husk_container_saved_config(int dirfd, const struct husk_log *log, struct husk_config **cfg, husk_err *err)
 {
 	cleanup_close int fd = openat(dirfd, HUSK_CONFIG_COPY, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
-		return husk_error(err, errno, "read saved config");
+		return husk_error(err, errno, "read the config saved at create");
 	cleanup_free char *text = NULL;
 	size_t len;
 	if (husk_read_fd(fd, HUSK_CONFIG_MAX_SIZE, &text, &len, err) < 0)
@@ -77,7 +77,7 @@ static int load_saved_config(int dirfd, const struct husk_log *log, struct husk_
 	return husk_config_parse(text, len, log, cfg, err);
 }
 
-static int pidfd_open_checked(const struct husk_state *st, husk_err *err)
+int husk_container_pidfd(const struct husk_state *st, husk_err *err)
 {
 	int fd = (int)syscall(SYS_pidfd_open, st->pid, 0);
 	if (fd < 0) {
@@ -134,7 +134,7 @@ static int signal_namespace(const struct husk_state *st, int sig, husk_err *err)
 
 static int kill_and_wait(const struct husk_state *st, husk_err *err)
 {
-	cleanup_close int fd = pidfd_open_checked(st, NULL);
+	cleanup_close int fd = husk_container_pidfd(st, NULL);
 	if (fd < 0)
 		return 0; /* already gone */
 	if (send_signal(fd, SIGKILL, err) < 0)
@@ -158,7 +158,7 @@ int husk_container_poststart(const struct husk_ctx *ctx, int dirfd, const struct
 	if (!st->has_poststart)
 		return 0;
 	cleanup_config struct husk_config *cfg = NULL;
-	if (load_saved_config(dirfd, ctx->log, &cfg, err) < 0)
+	if (husk_container_saved_config(dirfd, ctx->log, &cfg, err) < 0)
 		return -1;
 	if (husk_hooks_run(&cfg->hooks->poststart, "poststart", state_json, ctx->log, err) == 0)
 		return 0;
@@ -184,7 +184,7 @@ int husk_container_kill(const struct husk_ctx *ctx, const char *id, int sig, boo
 		return -1;
 	if (c.status == HUSK_STATUS_STOPPED || c.status == HUSK_STATUS_CREATING)
 		return husk_error(err, 0, "container not running");
-	cleanup_close int fd = pidfd_open_checked(&c.st, err);
+	cleanup_close int fd = husk_container_pidfd(&c.st, err);
 	if (fd < 0)
 		return -1;
 	int rc;
@@ -206,7 +206,7 @@ static void run_poststop(const struct husk_ctx *ctx, int dirfd, const struct hus
 	cleanup_config struct husk_config *cfg = NULL;
 	cleanup_free char *json = NULL;
 	/* runtime.md: a failing poststop hook is logged, the lifecycle goes on. */
-	if (load_saved_config(dirfd, ctx->log, &cfg, &err) < 0 ||
+	if (husk_container_saved_config(dirfd, ctx->log, &cfg, &err) < 0 ||
 	    husk_state_json(st, HUSK_STATUS_STOPPED, &json, &err) < 0 ||
 	    husk_hooks_run(&cfg->hooks->poststop, "poststop", json, ctx->log, &err) < 0) {
 		for (struct husk_error *e = err; e; e = e->next) {
@@ -241,7 +241,7 @@ int husk_container_delete(const struct husk_ctx *ctx, const char *id, bool force
 				  husk_status_name(c.status));
 	if (c.status == HUSK_STATUS_PAUSED && c.st.cgroup_path) {
 		/* Signal first: thawed, the processes must not run any further. */
-		cleanup_close int fd = pidfd_open_checked(&c.st, NULL);
+		cleanup_close int fd = husk_container_pidfd(&c.st, NULL);
 		if (fd >= 0)
 			send_signal(fd, SIGKILL, NULL);
 		husk_cgroup_signal_all(c.st.cgroup_path, SIGKILL, NULL);
