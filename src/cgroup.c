@@ -194,9 +194,13 @@ static int enter(const char *hier, const char *path, pid_t pid, husk_err *err)
 {
 	char dir[PATH_MAX], val[24];
 	snprintf(dir, sizeof(dir), "%s%s", hier, path);
-	snprintf(val, sizeof(val), "%d", (int)pid);
-	if (husk_cgroup_write(dir, "cgroup.procs", val, "linux.cgroupsPath", err) < 0)
-		return husk_error_wrap(err, "join cgroup %s", dir);
+	int n = snprintf(val, sizeof(val), "%d", (int)pid);
+	cleanup_close int fd = openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return husk_error(err, errno, "join cgroup %s", dir);
+	cleanup_close int procs = openat(fd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+	if (procs < 0 || husk_write_all(procs, val, (size_t)n) < 0)
+		return husk_error(err, errno, "join cgroup %s: write cgroup.procs", dir);
 	return 0;
 }
 
@@ -226,7 +230,27 @@ int husk_cgroup_enter(const char *path, pid_t pid, husk_err *err)
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		if (enter(dirs[i], path, pid, err) < 0)
-			return -1;
+			return husk_error_wrap(err, "linux.cgroupsPath");
+	return 0;
+}
+
+int husk_cgroup_join(const char *path, const char *sub, pid_t pid, husk_err *err)
+{
+	char full[PATH_MAX], dirs[MAX_HIERARCHIES][PATH_MAX];
+	size_t n;
+	int len = snprintf(full, sizeof(full), "%s", path);
+	if (sub) {
+		char clean[PATH_MAX];
+		/* One message for the flag, whatever clean_path found. */
+		if (clean_path(sub, clean, sizeof(clean) - (size_t)len, NULL) < 0)
+			return husk_error(err, EINVAL, "sub-cgroup \"%s\": expected a path below the container's cgroup", sub);
+		len = snprintf(full, sizeof(full), "%s%s", path, clean);
+	}
+	if (list_hierarchies(dirs, &n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (enter(dirs[i], full, pid, err) < 0)
+			return sub ? husk_error_wrap(err, "sub-cgroup \"%s\"", sub) : -1;
 	return 0;
 }
 

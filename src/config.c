@@ -636,15 +636,14 @@ static yajl_val parse_json(const char *text, size_t len, const char *doc, husk_e
 
 /*
  * Parse text as an object of type t into obj (part of cfg, whose arena
- * owns what is parsed); prefix names the object in messages ("" for
- * config.json itself); messages name the document "config.json", or
- * "resources" for a resources object alone.
+ * owns what is parsed).  Messages start with doc, the document
+ * ("config.json"), then the JSON path, which starts with prefix: the
+ * object's own path in a config ("" for config.json itself).
  */
 static int parse_object_text(const char *text, size_t len, const struct husk_log *log,
-			     const struct object_type *t, const char *prefix, struct husk_config *cfg,
-			     void *obj, husk_err *err)
+			     const struct object_type *t, const char *doc, const char *prefix,
+			     struct husk_config *cfg, void *obj, husk_err *err)
 {
-	const char *doc = *prefix ? "resources" : "config.json";
 	yajl_val root = parse_json(text, len, doc, err);
 	if (!root)
 		return -1;
@@ -672,7 +671,7 @@ int husk_config_parse(const char *text, size_t len, const struct husk_log *log,
 	struct husk_config *cfg = calloc(1, sizeof(*cfg));
 	if (!cfg)
 		return husk_error(err, ENOMEM, "config.json");
-	if (parse_object_text(text, len, log, &config_root_type, "", cfg, cfg, err) < 0) {
+	if (parse_object_text(text, len, log, &config_root_type, "config.json", "", cfg, cfg, err) < 0) {
 		husk_config_free(&cfg);
 		return -1;
 	}
@@ -696,7 +695,29 @@ int husk_config_parse_resources(const char *text, size_t len, const struct husk_
 	memset(cfg->linux_cfg, 0, sizeof(*cfg->linux_cfg));
 	memset(r, 0, sizeof(*r));
 	cfg->linux_cfg->resources = r;
-	if (parse_object_text(text, len, log, &config_resources_type, "linux.resources", cfg, r, err) < 0) {
+	if (parse_object_text(text, len, log, &config_resources_type, "resources", "linux.resources", cfg, r,
+			      err) < 0) {
+		husk_config_free(&cfg);
+		return -1;
+	}
+	*out = cfg;
+	return 0;
+}
+
+int husk_config_parse_process(const char *text, size_t len, const struct husk_log *log,
+			      struct husk_config **out, husk_err *err)
+{
+	*out = NULL;
+	struct husk_config *cfg = calloc(1, sizeof(*cfg));
+	if (!cfg)
+		return husk_error(err, ENOMEM, "process");
+	cfg->process = husk_arena_alloc(&cfg->arena, sizeof(*cfg->process));
+	if (!cfg->process) {
+		husk_config_free(&cfg);
+		return husk_error(err, ENOMEM, "process");
+	}
+	memset(cfg->process, 0, sizeof(*cfg->process));
+	if (parse_object_text(text, len, log, &config_process_type, "process", "", cfg, cfg->process, err) < 0) {
 		husk_config_free(&cfg);
 		return -1;
 	}

@@ -95,5 +95,6 @@ void config_describe(yajl_val v, char *buf, size_t size);
 
 extern const struct object_type config_root_type;
 extern const struct object_type config_resources_type;
+extern const struct object_type config_process_type;
 
 #endif

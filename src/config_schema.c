@@ -644,7 +644,7 @@ static const struct field process_fields[] = {
 	OBJ("execCPUAffinity", exec_cpu_affinity, exec_cpu_affinity_type),
 };
 #undef S
-static const struct object_type process_type = OBJECT_TYPE(struct husk_process, process_fields, check_process);
+const struct object_type config_process_type = OBJECT_TYPE(struct husk_process, process_fields, check_process);
 
 /* root, mounts, hooks */
 #define S struct husk_root
@@ -965,7 +965,7 @@ static const struct object_type linux_type = OBJECT_TYPE(struct husk_linux, linu
 static const struct field config_fields[] = {
 	CUSTOM("ociVersion", oci_version, parse_oci_version, F_REQUIRED),
 	OBJ("root", root, root_type),
-	OBJ("process", process, process_type),
+	OBJ("process", process, config_process_type),
 	STR("hostname", hostname, 0),
 	STR("domainname", domainname, 0),
 	ARRAY("mounts", mounts, elem_mount, struct husk_mount),

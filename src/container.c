@@ -18,7 +18,6 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -87,19 +86,6 @@ static bool has_hooks(const struct husk_config *cfg, size_t offset)
 }
 #define HAS_HOOKS(cfg, member) has_hooks(cfg, offsetof(struct husk_hooks, member))
 
-static int join_session_keyring(const struct launch *l, husk_err *err)
-{
-	if (l->o->no_new_keyring)
-		return 0;
-	char name[HUSK_ID_MAX + 8];
-	snprintf(name, sizeof(name), "_ses.%s", l->o->id);
-	/* KEYCTL_JOIN_SESSION_KEYRING; keyrings may be absent or refused in a
-	 * user namespace, where the container simply keeps none of its own. */
-	if (syscall(SYS_keyctl, 1, name, 0, 0, 0) < 0 && errno != ENOSYS && errno != EPERM && errno != EACCES)
-		return husk_error(err, errno, "join a new session keyring");
-	return 0;
-}
-
 static int set_names(const struct launch *l, husk_err *err)
 {
 	const struct husk_config *cfg = l->cfg;
@@ -149,7 +135,9 @@ static int child_create(struct launch *l, char **state_json, char **exe, husk_er
 		return -1;
 	if ((l->ns.clone_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
 		return husk_error(err, errno, "linux.namespaces: unshare the cgroup namespace");
-	if (join_session_keyring(l, err) < 0 || set_names(l, err) < 0)
+	if (!l->o->no_new_keyring && husk_process_join_session_keyring(l->o->id, err) < 0)
+		return -1;
+	if (set_names(l, err) < 0)
 		return -1;
 
 	struct husk_rootfs_opts ro = {
@@ -209,65 +197,11 @@ static int child_wait_start(struct launch *l, char **state_json, husk_err *err)
 	return conn;
 }
 
-static char **strv_with_null(const husk_strv *v)
-{
-	char **out = calloc(v->n + 1, sizeof(char *));
-	if (out)
-		memcpy(out, v->v, v->n * sizeof(char *));
-	return out;
-}
-
-/*
- * no_new_privs, capabilities and seccomp in the order that keeps each
- * step possible: without no_new_privs the filter needs CAP_SYS_ADMIN, so it
- * goes in before the capabilities are dropped; with it, as late as possible.
- */
-static int child_secure(struct launch *l, husk_err *err)
-{
-	const struct husk_process *p = l->cfg->process;
-	static const struct husk_capabilities no_caps;
-	const struct husk_capabilities *caps = p->capabilities ? p->capabilities : &no_caps;
-	bool filter = l->seccomp.filter != NULL;
-
-	if (husk_process_apply_limits(p, l->cfg->linux_cfg, err) < 0 ||
-	    husk_process_apply_labels(p, l->ctx->log, err) < 0)
-		return -1;
-	if (filter && !p->no_new_privileges && husk_seccomp_load(&l->seccomp, err) < 0)
-		return -1;
-	if (husk_caps_drop_bounding(caps, l->ctx->log, err) < 0 || husk_process_set_user(&p->user, err) < 0 ||
-	    husk_caps_apply(caps, l->ctx->log, err) < 0)
-		return -1;
-	if (chdir(p->cwd) < 0)
-		return husk_error(err, errno, "process.cwd: chdir \"%s\"", p->cwd);
-	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return husk_error(err, errno, "process.noNewPrivileges");
-	if (filter && p->no_new_privileges && husk_seccomp_load(&l->seccomp, err) < 0)
-		return -1;
-	return 0;
-}
-
-/*
- * Only stdio and the preserved fds survive execve; ours close on exec.
- * Done before the seccomp filter goes in, which may refuse close_range.
- */
-static int child_seal_fds(const struct launch *l, husk_err *err)
-{
-	unsigned int first = 3 + (unsigned int)l->o->preserve_fds;
-	if (husk_fds_from(first, -1, HUSK_FDS_CLOEXEC) < 0)
-		return husk_error(err, errno, "mark fds close-on-exec");
-	for (unsigned int fd = 3; fd < first; fd++) {
-		int flags = fcntl((int)fd, F_GETFD);
-		if (flags >= 0 && fcntl((int)fd, F_SETFD, flags & ~FD_CLOEXEC) < 0)
-			return husk_error(err, errno, "preserve fd %u", fd);
-	}
-	return 0;
-}
-
 static int child_exec(struct launch *l, const char *exe, int report_fd, husk_err *err)
 {
 	const struct husk_process *p = l->cfg->process;
-	cleanup_free char **argv = strv_with_null(&p->args);
-	cleanup_free char **envp = strv_with_null(&p->env);
+	cleanup_free char **argv = husk_strv_for_exec(&p->args);
+	cleanup_free char **envp = husk_strv_for_exec(&p->env);
 	if (!argv || !envp)
 		return husk_error(err, ENOMEM, "exec");
 	if (l->use_init) {
@@ -309,8 +243,14 @@ static __attribute__((noreturn)) void child_main(struct launch *l)
 	}
 	/* "created" means every setting is in place, identity, capabilities
 	 * and seccomp included (as runc does): only the exec waits for start. */
-	if (child_create(l, &state_json, &exe, &err) < 0 || child_seal_fds(l, &err) < 0 ||
-	    child_secure(l, &err) < 0)
+	struct husk_become become = {
+		.process = l->cfg->process,
+		.linux_cfg = l->cfg->linux_cfg,
+		.seccomp = &l->seccomp,
+		.preserve_fds = (unsigned int)l->o->preserve_fds,
+		.log = l->ctx->log,
+	};
+	if (child_create(l, &state_json, &exe, &err) < 0 || husk_process_become(&become, &err) < 0)
 		goto fail;
 	/* From here the container outlives the runtime that created it. */
 	if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) {
@@ -480,22 +420,9 @@ static void fill_state(const struct launch *l, struct husk_state *st, char *crea
 	st->has_poststop = HAS_HOOKS(l->cfg, poststop);
 	st->init = l->use_init;
 	st->new_pidns = l->ns.new_pid;
+	st->no_new_keyring = l->o->no_new_keyring;
 	st->cgroup_path = l->cgroup_path;
 	st->rootfs_mount_id = l->rootfs_mount_id;
-}
-
-static int write_oom_score_adj(const struct launch *l, husk_err *err)
-{
-	const struct husk_process *p = l->cfg->process;
-	if (!p->oom_score_adj.set)
-		return 0;
-	char path[64], val[16];
-	snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)l->pid);
-	int n = snprintf(val, sizeof(val), "%d", p->oom_score_adj.v);
-	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, val, (size_t)n) < 0)
-		return husk_error(err, errno, "process.oomScoreAdj: set %d", p->oom_score_adj.v);
-	return 0;
 }
 
 static int run_create_runtime_hooks(const struct launch *l, const char *state_json, husk_err *err)
@@ -537,13 +464,13 @@ static int supervise_create(struct launch *l, const char *state_json, husk_err *
 	}
 }
 
+/* For the hooks after create and for exec, which take their settings
+ * from the config the container was made with, not the bundle's now. */
 static int save_config_copy(const struct launch *l, husk_err *err)
 {
-	if (!HAS_HOOKS(l->cfg, poststart) && !HAS_HOOKS(l->cfg, poststop))
-		return 0;
 	cleanup_close int fd = openat(l->dirfd, HUSK_CONFIG_COPY, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0 || husk_write_all(fd, l->config_text, l->config_len) < 0)
-		return husk_error(err, errno, "save config for hooks");
+		return husk_error(err, errno, "save the config");
 	return 0;
 }
 
@@ -557,7 +484,7 @@ static int launch_create(struct launch *l, husk_err *err)
 		return -1;
 	if (l->cgroup_path && !l->in_cgroup && husk_cgroup_enter(l->cgroup_path, l->pid, err) < 0)
 		return -1;
-	if (write_oom_score_adj(l, err) < 0)
+	if (husk_process_write_oom_score_adj(l->pid, l->cfg->process, err) < 0)
 		return -1;
 	husk_format_now(created, sizeof(created));
 	fill_state(l, &st, created);
@@ -651,18 +578,7 @@ static int send_start(int fd, const char *state_json, husk_err *err)
 {
 	if (husk_sync_send(fd, HUSK_SYNC_START, state_json, (uint32_t)strlen(state_json), err) < 0)
 		return -1;
-	uint32_t type;
-	cleanup_free char *payload = NULL;
-	int rc = husk_sync_recv(fd, &type, &payload, NULL, err);
-	if (rc == 1)
-		return 0;
-	if (rc < 0)
-		return -1;
-	if (type != HUSK_SYNC_ERROR)
-		return husk_error(err, EPROTO, "start: unexpected message %u from the container process", type);
-	husk_error(err, 0, "%s", payload);
-	husk_sync_collect_errors(fd, err);
-	return -1;
+	return husk_sync_await_exec(fd, "start", err);
 }
 
 static int connect_start_socket(int dirfd, husk_err *err)

@@ -36,9 +36,26 @@ int husk_container_open(const struct husk_ctx *ctx, const char *id, int lock, st
 void husk_container_close(struct husk_opened *c);
 #define cleanup_opened __attribute__((cleanup(husk_container_close)))
 
-/* A pidfd of the container process, checked against its recorded start
- * time; "container not running" when it is gone. */
+/* The config the container was created with, saved in its state directory. */
+int husk_container_saved_config(int dirfd, const struct husk_log *log, struct husk_config **cfg, husk_err *err);
+
+/*
+ * A pidfd of the container process, checked to be that process (start
+ * time) and alive; "container not running" otherwise.
+ */
 int husk_container_pidfd(const struct husk_state *st, husk_err *err);
+
+/* exec's process: a copy of the base with the flags applied (exec_process.c). */
+struct husk_exec_process {
+	struct husk_process p;          /* strings borrowed from the base and the flags */
+	struct husk_capabilities caps;  /* p.capabilities when flags add some */
+	char **env;                     /* owned arrays behind p, when flags add to them */
+	uint32_t *gids;
+};
+
+int husk_exec_process_build(struct husk_exec_process *x, const struct husk_process *base,
+			    const struct husk_exec_opts *o, husk_err *err);
+void husk_exec_process_release(struct husk_exec_process *x);
 
 /* Run poststart hooks from the saved config; on failure stop the container. */
 int husk_container_poststart(const struct husk_ctx *ctx, int dirfd, const struct husk_state *st,

@@ -74,11 +74,11 @@ void husk_container_close(struct husk_opened *c)
 	husk_state_release(&c->st);
 }
 
-static int load_saved_config(int dirfd, const struct husk_log *log, struct husk_config **cfg, husk_err *err)
+int husk_container_saved_config(int dirfd, const struct husk_log *log, struct husk_config **cfg, husk_err *err)
 {
 	cleanup_close int fd = openat(dirfd, HUSK_CONFIG_COPY, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
-		return husk_error(err, errno, "read saved config");
+		return husk_error(err, errno, "read the config saved at create");
 	cleanup_free char *text = NULL;
 	size_t len;
 	if (husk_read_fd(fd, HUSK_CONFIG_MAX_SIZE, &text, &len, err) < 0)
@@ -167,7 +167,7 @@ int husk_container_poststart(const struct husk_ctx *ctx, int dirfd, const struct
 	if (!st->has_poststart)
 		return 0;
 	cleanup_config struct husk_config *cfg = NULL;
-	if (load_saved_config(dirfd, ctx->log, &cfg, err) < 0)
+	if (husk_container_saved_config(dirfd, ctx->log, &cfg, err) < 0)
 		return -1;
 	if (husk_hooks_run(&cfg->hooks->poststart, "poststart", state_json, ctx->log, err) == 0)
 		return 0;
@@ -215,7 +215,7 @@ static void run_poststop(const struct husk_ctx *ctx, int dirfd, const struct hus
 	cleanup_config struct husk_config *cfg = NULL;
 	cleanup_free char *json = NULL;
 	/* runtime.md: a failing poststop hook is logged, the lifecycle goes on. */
-	if (load_saved_config(dirfd, ctx->log, &cfg, &err) < 0 ||
+	if (husk_container_saved_config(dirfd, ctx->log, &cfg, &err) < 0 ||
 	    husk_state_json(st, HUSK_STATUS_STOPPED, &json, &err) < 0 ||
 	    husk_hooks_run(&cfg->hooks->poststop, "poststop", json, ctx->log, &err) < 0) {
 		for (struct husk_error *e = err; e; e = e->next) {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -229,6 +230,120 @@ int husk_ns_join(const struct husk_ns_plan *plan, husk_err *err)
 	if (plan->unshare_flags && unshare(plan->unshare_flags) < 0)
 		return husk_error(err, errno, "create namespaces");
 	return 0;
+}
+
+/* ---- joining a running process' namespaces ------------------------------- */
+
+/* In the order joined one by one: user first, so that the others are
+ * entered with the privileges it grants; pid last (children only). */
+static const struct {
+	int type;
+	const char *file;
+} target_ns[] = {
+	{ CLONE_NEWUSER, "user" }, { CLONE_NEWIPC, "ipc" }, { CLONE_NEWUTS, "uts" },
+	{ CLONE_NEWNET, "net" }, { CLONE_NEWCGROUP, "cgroup" }, { CLONE_NEWTIME, "time" },
+	{ CLONE_NEWNS, "mnt" }, { CLONE_NEWPID, "pid" },
+};
+
+int husk_ns_target_make(pid_t pid, int pidfd, struct husk_ns_target *t, husk_err *err)
+{
+	*t = (struct husk_ns_target){ .pid = pid, .pidfd = pidfd };
+	for (size_t i = 0; i < ARRAY_SIZE(target_ns); i++) {
+		char path[64];
+		struct stat ours, theirs;
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", target_ns[i].file);
+		if (stat(path, &ours) < 0)
+			continue; /* a kind of namespace this kernel lacks */
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, target_ns[i].file);
+		if (stat(path, &theirs) < 0) {
+			/* An exiting process drops its namespaces before it is gone. */
+			if (errno == ENOENT)
+				return husk_error(err, ESRCH, "process %d is exiting", (int)pid);
+			return husk_error(err, errno, "stat %s", path);
+		}
+		if (ours.st_ino != theirs.st_ino || ours.st_dev != theirs.st_dev)
+			t->flags |= target_ns[i].type;
+	}
+	return 0;
+}
+
+static int open_target_ns(pid_t pid, const char *file, husk_err *err)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, file);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return husk_error(err, errno, "open %s", path);
+	return fd;
+}
+
+int husk_ns_enter_pid_of(const struct husk_ns_target *t, struct husk_ns_saved *saved, husk_err *err)
+{
+	saved->pid_fd = saved->time_fd = -1;
+	if (!(t->flags & CLONE_NEWPID))
+		return 0;
+	if (save_ns("pid_for_children", &saved->pid_fd, err) < 0)
+		return -1;
+	if (setns(t->pidfd, CLONE_NEWPID) == 0)
+		return 0;
+	if (errno != EINVAL)
+		return husk_error(err, errno, "join the pid namespace of process %d", (int)t->pid);
+	/* A kernel before 5.8 takes no pidfd here. */
+	cleanup_close int fd = open_target_ns(t->pid, "pid", err);
+	if (fd < 0)
+		return -1;
+	if (setns(fd, CLONE_NEWPID) < 0)
+		return husk_error(err, errno, "join the pid namespace of process %d", (int)t->pid);
+	return 0;
+}
+
+static int become_userns_root(husk_err *err)
+{
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		return husk_error(err, errno, "become root in the joined user namespace");
+	return 0;
+}
+
+/* Every fd is opened before the first setns: the mount namespace hides
+ * the host's /proc, the user namespace the right to open the rest. */
+static int join_one_by_one(const struct husk_ns_target *t, int flags, husk_err *err)
+{
+	int fds[ARRAY_SIZE(target_ns)];
+	int rc = 0;
+	size_t n;
+	for (n = 0; n < ARRAY_SIZE(target_ns); n++) {
+		fds[n] = -1;
+		if ((flags & target_ns[n].type) && (fds[n] = open_target_ns(t->pid, target_ns[n].file, err)) < 0) {
+			rc = -1;
+			break;
+		}
+	}
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (fds[i] < 0)
+			continue;
+		if (setns(fds[i], target_ns[i].type) < 0)
+			rc = husk_error(err, errno, "join the %s namespace of process %d", target_ns[i].file, (int)t->pid);
+		else if (target_ns[i].type == CLONE_NEWUSER)
+			rc = become_userns_root(err);
+	}
+	for (size_t i = 0; i < n; i++)
+		husk_closep(&fds[i]);
+	return rc;
+}
+
+int husk_ns_join_target(const struct husk_ns_target *t, husk_err *err)
+{
+	/* Already in its pid namespace: the runtime entered it for the clone. */
+	int flags = t->flags & ~CLONE_NEWPID;
+	if (!flags)
+		return 0;
+	if (setns(t->pidfd, flags) == 0)
+		return flags & CLONE_NEWUSER ? become_userns_root(err) : 0;
+	/* EINVAL: a kernel before 5.8; or one namespace refused, which the
+	 * walk names. */
+	if (errno != EINVAL && errno != EBADF)
+		return husk_error(err, errno, "join the namespaces of process %d", (int)t->pid);
+	return join_one_by_one(t, flags, err);
 }
 
 static int write_id_map(pid_t pid, const char *file, const husk_idmaps *maps, husk_err *err)

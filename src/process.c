@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -237,17 +238,31 @@ int husk_process_set_user(const struct husk_user *u, husk_err *err)
 	return 0;
 }
 
-/* 0 when path is a file execve could run, else an errno. */
+/* 0 when path is a file execve could run, else an errno.  As execvp
+ * reports it, a directory is not permitted rather than a directory. */
 static int executable_error(const char *path)
 {
 	struct stat st;
 	if (stat(path, &st) < 0)
 		return errno;
-	if (S_ISDIR(st.st_mode))
-		return EISDIR;
 	if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111) || access(path, X_OK) < 0)
 		return EACCES;
 	return 0;
+}
+
+/*
+ * Docker and podman decide between exit status 127 and 126 by looking for
+ * Go's lower-case errno words in the runtime's message, so the message is
+ * runc's: `exec: "/x": stat /x: no such file or directory`.
+ */
+static int executable_failure(const char *name, int e, husk_err *err)
+{
+	char words[128];
+	snprintf(words, sizeof(words), "%s", strerror(e));
+	words[0] = (char)tolower((unsigned char)words[0]);
+	if (e == ENOENT || e == ENOTDIR)
+		return husk_error(err, 0, "exec: \"%s\": stat %s: %s", name, name, words);
+	return husk_error(err, 0, "exec: \"%s\": %s", name, words);
 }
 
 static const char *env_path(const struct husk_process *p)
@@ -262,11 +277,11 @@ int husk_process_find_executable(const struct husk_process *p, char **out, husk_
 {
 	const char *name = p->args.v[0];
 	if (!*name)
-		return husk_error(err, ENOENT, "process.args[0]: empty");
+		return husk_error(err, 0, "process.args[0]: empty: no such file or directory");
 	if (strchr(name, '/')) {
 		int e = executable_error(name);
 		if (e)
-			return husk_error(err, e, "exec: \"%s\"", name);
+			return executable_failure(name, e, err);
 		*out = strdup(name);
 		return *out ? 0 : husk_error(err, ENOMEM, "exec");
 	}
@@ -285,4 +300,25 @@ int husk_process_find_executable(const struct husk_process *p, char **out, husk_
 			dirs++;
 	}
 	return husk_error(err, 0, "exec: \"%s\": executable file not found in $PATH", name);
+}
+
+char **husk_strv_for_exec(const husk_strv *v)
+{
+	char **out = calloc(v->n + 1, sizeof(char *));
+	if (out && v->n)
+		memcpy(out, v->v, v->n * sizeof(char *));
+	return out;
+}
+
+int husk_process_write_oom_score_adj(pid_t pid, const struct husk_process *p, husk_err *err)
+{
+	if (!p->oom_score_adj.set)
+		return 0;
+	char path[64], val[16];
+	snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)pid);
+	int n = snprintf(val, sizeof(val), "%d", p->oom_score_adj.v);
+	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, val, (size_t)n) < 0)
+		return husk_error(err, errno, "process.oomScoreAdj: set %d", p->oom_score_adj.v);
+	return 0;
 }

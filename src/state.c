@@ -174,6 +174,7 @@ int husk_state_write(int dirfd, const struct husk_state *st, husk_err *err)
 	husk_json_kv_bool(&j, "has_poststop", st->has_poststop);
 	husk_json_kv_bool(&j, "init", st->init);
 	husk_json_kv_bool(&j, "new_pidns", st->new_pidns);
+	husk_json_kv_bool(&j, "no_new_keyring", st->no_new_keyring);
 	if (st->cgroup_path)
 		husk_json_kv_str(&j, "cgroup_path", st->cgroup_path);
 	if (st->rootfs_mount_id)
@@ -250,6 +251,7 @@ static int parse_state(struct husk_state *st, yajl_val root, const char *id, hus
 	st->has_poststop = tree_bool(root, "has_poststop");
 	st->init = tree_bool(root, "init");
 	st->new_pidns = tree_bool(root, "new_pidns");
+	st->no_new_keyring = tree_bool(root, "no_new_keyring");
 	if (tree_string(root, "cgroup_path"))
 		st->cgroup_path = arena_copy(st, tree_string(root, "cgroup_path"));
 	if (tree_number(root, "rootfs_mount_id") &&

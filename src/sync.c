@@ -106,3 +106,19 @@ int husk_sync_expect(int fd, uint32_t type, const char *what, char **data, husk_
 		*data = steal_pointer(&payload);
 	return 0;
 }
+
+int husk_sync_await_exec(int fd, const char *what, husk_err *err)
+{
+	uint32_t type;
+	cleanup_free char *payload = NULL;
+	int rc = husk_sync_recv(fd, &type, &payload, NULL, err);
+	if (rc == 1)
+		return 0;
+	if (rc < 0)
+		return -1;
+	if (type != HUSK_SYNC_ERROR)
+		return husk_error(err, EPROTO, "%s: unexpected message %u from the container process", what, type);
+	husk_error(err, 0, "%s", payload);
+	husk_sync_collect_errors(fd, err);
+	return -1;
+}

@@ -62,6 +62,12 @@ int husk_cgroup_enter(const char *path, pid_t pid, husk_err *err);
 int husk_cgroup_open(const char *path, husk_err *err);
 
 /*
+ * Move pid into the existing cgroup at path, or into its sub-cgroup sub
+ * (NULL: none; relative to path, ".." refused), in every hierarchy.
+ */
+int husk_cgroup_join(const char *path, const char *sub, pid_t pid, husk_err *err);
+
+/*
  * Apply r to the live cgroup at path (`husk update`): only what r sets
  * changes.  memory.checkBeforeUpdate refuses a limit below the current
  * usage.

@@ -417,6 +417,14 @@ int husk_config_parse(const char *text, size_t len, const struct husk_log *log,
 int husk_config_parse_resources(const char *text, size_t len, const struct husk_log *log,
 				struct husk_config **out, husk_err *err);
 
+/*
+ * Parse a process object alone (`husk exec --process`): on success
+ * (*out)->process holds it; messages start with "process: " and the path
+ * within it ("process: cwd: required but missing").
+ */
+int husk_config_parse_process(const char *text, size_t len, const struct husk_log *log,
+			      struct husk_config **out, husk_err *err);
+
 /* Read and parse bundle/config.json. */
 int husk_config_load(const char *bundle, const struct husk_log *log,
 		     struct husk_config **out, husk_err *err);

@@ -55,6 +55,45 @@ struct husk_run_opts {
 int husk_container_run(const struct husk_ctx *ctx, const struct husk_create_opts *o,
 		       const struct husk_run_opts *r, int *exit_status, husk_err *err);
 
+/*
+ * exec: what the new process is.  Its settings come from process (from
+ * --process) or else from the container's own config, and then from the
+ * flags: each one set here overrides or adds to them.
+ */
+struct husk_exec_opts {
+	const char *id;
+	const struct husk_process *process;   /* NULL: the container's process with args */
+	husk_strv args;                       /* COMMAND [ARG...] (without process) */
+	const char *cwd;
+	husk_strv env;                        /* K=V, replacing the same K */
+	bool set_uid;
+	bool set_gid;
+	uint32_t uid;
+	uint32_t gid;
+	husk_u32v additional_gids;            /* added */
+	uint64_t caps;                        /* added to bounding, effective, permitted */
+	bool no_new_privs;
+	const char *apparmor;
+	const char *process_label;
+	const char *cgroup;                   /* sub-cgroup of the container's */
+	const char *pid_file;
+	int preserve_fds;
+	bool detach;
+	bool ignore_paused;
+	bool tty;                             /* not implemented yet: refused */
+	const char *console_socket;           /* not implemented yet: refused */
+};
+
+/*
+ * exec: run a new process in a created, running (or, with ignore_paused,
+ * paused) container: in every one of its namespaces, its cgroup and its
+ * root, with its seccomp filter.  With detach, return once the program
+ * runs; otherwise wait for it, forwarding signals, and store its exit
+ * status (128+N on signal N) in *exit_status.
+ */
+int husk_container_exec(const struct husk_ctx *ctx, const struct husk_exec_opts *o, int *exit_status,
+			husk_err *err);
+
 int husk_container_kill(const struct husk_ctx *ctx, const char *id, int sig, bool all, husk_err *err);
 int husk_container_delete(const struct husk_ctx *ctx, const char *id, bool force, husk_err *err);
 

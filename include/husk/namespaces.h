@@ -52,6 +52,25 @@ int husk_ns_restore(struct husk_ns_saved *saved, husk_err *err);
 /* In the child: enter joined namespaces, then unshare what remains. */
 int husk_ns_join(const struct husk_ns_plan *plan, husk_err *err);
 
+/*
+ * The namespaces of a running process, for a new process to join (exec):
+ * every one that differs from the runtime's own.  The pid namespace only
+ * applies to children, so the runtime enters it around the clone
+ * (enter_pid_of); the child joins the rest itself (join_target): all at
+ * once through the pidfd where the kernel can (5.8), else one by one
+ * through /proc/PID/ns, the user namespace first, and becomes root in a
+ * joined user namespace.
+ */
+struct husk_ns_target {
+	pid_t pid;
+	int pidfd;                     /* not owned */
+	int flags;                     /* CLONE_NEW* that differ from ours */
+};
+
+int husk_ns_target_make(pid_t pid, int pidfd, struct husk_ns_target *t, husk_err *err);
+int husk_ns_enter_pid_of(const struct husk_ns_target *t, struct husk_ns_saved *saved, husk_err *err);
+int husk_ns_join_target(const struct husk_ns_target *t, husk_err *err);
+
 /* In the runtime: write /proc/PID/{uid,gid}_map for a new user namespace. */
 int husk_ns_write_id_maps(pid_t pid, const struct husk_linux *l, husk_err *err);
 

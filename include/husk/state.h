@@ -13,7 +13,7 @@
  * state.json (written atomically: temp file + rename), a lock (flock on
  * the directory) that serialises commands on one container only, the
  * start socket while the container is "created", and a copy of the config
- * when hooks will need it after create.
+ * it was created with (for hooks after create and for exec).
  */
 
 #define HUSK_ID_MAX 1024
@@ -39,6 +39,7 @@ struct husk_state {
 	bool has_poststop;
 	bool init;                  /* the built-in reaper is PID 1 */
 	bool new_pidns;             /* the container has its own pid namespace */
+	bool no_new_keyring;        /* created with --no-new-keyring: exec keeps the caller's too */
 	char *cgroup_path;          /* its cgroup, relative to each hierarchy; NULL: none */
 	uint64_t rootfs_mount_id;   /* no mount namespace: the rootfs' mount before the
 				     * container's bind of it (detached at delete); else 0 */

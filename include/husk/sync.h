@@ -10,11 +10,12 @@
  * Messages between the runtime and the container process over a stream
  * socket: an 8-byte header (type, payload length) and the payload.  The
  * container process reports failures as text so that the runtime prints
- * them in its one place; end of stream after START means execve worked
- * (the socket is close-on-exec).
+ * them in its one place; end of stream after START (or exec's GO) means
+ * execve worked (the socket is close-on-exec).
  */
 enum husk_sync_type {
-	HUSK_SYNC_GO = 1,       /* runtime -> child: maps written; payload: state JSON */
+	HUSK_SYNC_GO = 1,       /* runtime -> child: maps written (payload: state JSON), or for
+	                         * exec: placed in its cgroup */
 	HUSK_SYNC_HOOKS,        /* child -> runtime: run prestart/createRuntime hooks now */
 	HUSK_SYNC_HOOKS_DONE,   /* runtime -> child */
 	HUSK_SYNC_READY,        /* child -> runtime: created, waiting for start */
@@ -42,5 +43,12 @@ void husk_sync_collect_errors(int fd, husk_err *err);
  * The payload is returned when data is not NULL.
  */
 int husk_sync_expect(int fd, uint32_t type, const char *what, char **data, husk_err *err);
+
+/*
+ * After the message that lets the process run: wait for the end of the
+ * stream (its sync socket closed on execve), or for its errors, which
+ * become *err.  `what` names the step in a protocol error.
+ */
+int husk_sync_await_exec(int fd, const char *what, husk_err *err);
 
 #endif

@@ -15,6 +15,7 @@ struct husk_cli {
 	bool systemd_cgroup;       /* --systemd-cgroup */
 	const char *rootless;      /* --rootless true|false|auto */
 	struct husk_log log;
+	int error_status;          /* exit status when the command fails (runc's exec: 255) */
 };
 
 /*
@@ -36,6 +37,7 @@ int cmd_validate(struct husk_cli *cli, int argc, char **argv, husk_err *err);
 int cmd_features(struct husk_cli *cli, int argc, char **argv, husk_err *err);
 int cmd_create(struct husk_cli *cli, int argc, char **argv, husk_err *err);
 int cmd_run(struct husk_cli *cli, int argc, char **argv, husk_err *err);
+int cmd_exec(struct husk_cli *cli, int argc, char **argv, husk_err *err);
 int cmd_start(struct husk_cli *cli, int argc, char **argv, husk_err *err);
 int cmd_state(struct husk_cli *cli, int argc, char **argv, husk_err *err);
 int cmd_kill(struct husk_cli *cli, int argc, char **argv, husk_err *err);

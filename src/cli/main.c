@@ -92,6 +92,33 @@ const struct husk_cmd husk_commands[] = {
 	  "  -d, --detach            do not wait for the container\n"
 	  "      --keep              do not delete the container after it exits\n"
 	  "      --no-subreaper      do not reap orphans of the container\n" },
+	{ "exec", cmd_exec, "run a new process in a container",
+	  "Usage: husk exec [options] ID [COMMAND [ARG...]]\n"
+	  "\n"
+	  "Run COMMAND, or the process of --process FILE, in the container ID: in\n"
+	  "its namespaces, cgroup and root, with the settings of its config.json's\n"
+	  "process (user, capabilities, rlimits, no_new_privs, labels) and its\n"
+	  "seccomp filter; the options below override or add to them.  Without\n"
+	  "--detach wait for it, pass on signals and exit with its status.\n"
+	  "\n"
+	  "Options:\n"
+	  "  -p, --process FILE       the process as OCI JSON (config.json's process object)\n"
+	  "  -d, --detach             return once the process runs\n"
+	  "      --pid-file FILE      write the process' pid to FILE\n"
+	  "      --cwd DIR            working directory (absolute, in the container)\n"
+	  "  -e, --env KEY=VALUE      set an environment variable (repeatable)\n"
+	  "  -u, --user UID[:GID]     user and group ids (numbers)\n"
+	  "  -g, --additional-gids GID  add a supplementary group (repeatable)\n"
+	  "  -c, --cap CAP            add CAP to the bounding, effective and permitted\n"
+	  "                           sets (repeatable); never inheritable or ambient\n"
+	  "      --no-new-privs       set no_new_privs\n"
+	  "      --preserve-fds N     pass N more fds (from 3) to the process\n"
+	  "      --process-label L    SELinux label of the process\n"
+	  "      --apparmor PROFILE   AppArmor profile of the process\n"
+	  "      --cgroup PATH        join this sub-cgroup of the container's cgroup\n"
+	  "      --ignore-paused      exec even into a paused container\n"
+	  "  -t, --tty                allocate a terminal (not implemented yet)\n"
+	  "      --console-socket S   terminal master fd to unix socket S (not implemented yet)\n" },
 	{ "state", cmd_state, "print the OCI state of a container",
 	  "Usage: husk state ID\n" },
 	{ "kill", cmd_kill, "send a signal to a container",
@@ -365,6 +392,7 @@ int main(int argc, char **argv)
 	struct husk_cli cli = {
 		.root = "/run/husk",
 		.rootless = "auto",
+		.error_status = 1,
 		.log = { .fd = -1, .format = HUSK_LOG_TEXT, .level = HUSK_LOG_WARNING },
 	};
 	cleanup_error husk_err err = NULL;
@@ -389,7 +417,7 @@ int main(int argc, char **argv)
 	rc = cmd->run(&cli, argc, argv, &err);
 	if (rc < 0) {
 		report_errors(&cli, err);
-		rc = 1;
+		rc = cli.error_status;
 	}
 	if (cli.log.fd >= 0)
 		close(cli.log.fd);

@@ -1739,6 +1739,47 @@ START_TEST(load_and_check_bundle)
 }
 END_TEST
 
+/* exec --process: the process object alone, with the same rules. */
+START_TEST(process_document)
+{
+	cleanup_error husk_err err = NULL;
+	struct husk_config *cfg = NULL;
+	cleanup_free char *good = sq("{'args':['sh','-c','true'],'cwd':'/tmp','env':['A=1'],'terminal':false,"
+				     "'user':{'uid':1000,'gid':5,'additionalGids':[7]},"
+				     "'capabilities':{'bounding':['CAP_KILL'],'effective':['CAP_KILL']},"
+				     "'noNewPrivileges':true,'oomScoreAdj':100}");
+	ck_assert_int_eq(husk_config_parse_process(good, strlen(good), &quiet, &cfg, &err), 0);
+	const struct husk_process *p = cfg->process;
+	ck_assert_uint_eq(p->args.n, 3);
+	ck_assert_str_eq(p->args.v[2], "true");
+	ck_assert_str_eq(p->cwd, "/tmp");
+	ck_assert_str_eq(p->env.v[0], "A=1");
+	ck_assert_uint_eq(p->user.uid, 1000);
+	ck_assert_uint_eq(p->user.gid, 5);
+	ck_assert_uint_eq(p->user.additional_gids.v[0], 7);
+	ck_assert_uint_eq(p->capabilities->bounding, UINT64_C(1) << 5);
+	ck_assert(p->no_new_privileges && p->oom_score_adj.set && p->oom_score_adj.v == 100);
+	ck_assert_ptr_null(cfg->root);
+	husk_config_free(&cfg);
+
+	cleanup_free char *bad = sq("{'args':[],'cwd':'tmp'}");
+	ck_assert_int_eq(husk_config_parse_process(bad, strlen(bad), &quiet, &cfg, &err), -1);
+	ck_assert_ptr_null(cfg);
+	cleanup_free char *all = messages(err);
+	ck_assert_msg(strstr(all, "process: cwd: ") && strstr(all, "process: args: must hold at least one entry"),
+		      "%s", all);
+	husk_error_free(&err);
+
+	cleanup_free char *missing = sq("{'args':['sh']}");
+	ck_assert_int_eq(husk_config_parse_process(missing, strlen(missing), &quiet, &cfg, &err), -1);
+	ck_assert_str_eq(err->msg, "process: cwd: required but missing");
+	husk_error_free(&err);
+
+	ck_assert_int_eq(husk_config_parse_process("[1]", 3, &quiet, &cfg, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err->msg, "process: (top level): expected an object"));
+}
+END_TEST
+
 START_TEST(free_null)
 {
 	struct husk_config *cfg = NULL;
@@ -1767,6 +1808,7 @@ Suite *config_suite(void)
 	tcase_add_test(tc, full_seccomp);
 	tcase_add_test(tc, full_no_warnings);
 	tcase_add_test(tc, minimal_defaults);
+	tcase_add_test(tc, process_document);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("values");
