@@ -204,25 +204,27 @@ static int throttle(const char *dir, const char *file, const husk_throttlev *v, 
 
 static int blkio_weights(const struct husk_block_io *b, const char *dir, husk_err *err)
 {
-	bool any = b->weight.set || b->leaf_weight.set || b->weight_device.n;
+	/* 0 means "not set" (docker always sends weight 0), as for runc. */
+	bool weight = b->weight.set && b->weight.v, leaf = b->leaf_weight.set && b->leaf_weight.v;
+	bool any = weight || leaf || b->weight_device.n;
 	if (!any)
 		return 0;
 	const char *file = husk_cgroup_has_file(dir, "blkio.weight")       ? "blkio.weight"
 			   : husk_cgroup_has_file(dir, "blkio.bfq.weight") ? "blkio.bfq.weight"
 									   : NULL;
-	if (b->leaf_weight.set)
+	if (leaf)
 		return husk_error(err, ENOTSUP, "linux.resources.blockIO.leafWeight: not supported");
 	if (!file)
 		return husk_error(err, ENOTSUP, "linux.resources.blockIO.weight: the blkio controller on this host "
 				  "has no weight files (blkio.weight, blkio.bfq.weight)");
-	if (b->weight.set && write_u64(dir, file, b->weight.v, "linux.resources.blockIO.weight", err) < 0)
+	if (weight && write_u64(dir, file, b->weight.v, "linux.resources.blockIO.weight", err) < 0)
 		return -1;
 	for (size_t i = 0; i < b->weight_device.n; i++) {
 		const struct husk_weight_device *w = &b->weight_device.v[i];
 		char val[VAL_MAX * 2];
-		if (w->leaf_weight.set)
+		if (w->leaf_weight.set && w->leaf_weight.v)
 			return husk_error(err, ENOTSUP, "linux.resources.blockIO.weightDevice.leafWeight: not supported");
-		if (!w->weight.set)
+		if (!w->weight.set || !w->weight.v)
 			continue;
 		snprintf(val, sizeof(val), "%" PRId64 ":%" PRId64 " %u", w->major, w->minor, w->weight.v);
 		if (husk_cgroup_write(dir, strcmp(file, "blkio.weight") ? file : "blkio.weight_device", val,

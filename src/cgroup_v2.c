@@ -190,7 +190,7 @@ static int io_weights(const struct husk_block_io *b, const char *dir, husk_err *
 {
 	const char *file = husk_cgroup_has_file(dir, "io.bfq.weight") ? "io.bfq.weight" : "io.weight";
 	char val[VAL_MAX * 2];
-	if (b->leaf_weight.set)
+	if (b->leaf_weight.set && b->leaf_weight.v)
 		return husk_error(err, ENOTSUP, "linux.resources.blockIO.leafWeight: not available on cgroup v2");
 	if (b->weight.set && b->weight.v) {
 		snprintf(val, sizeof(val), "%" PRIu64, husk_cgroup_blkio_to_io_weight(b->weight.v));
@@ -199,7 +199,7 @@ static int io_weights(const struct husk_block_io *b, const char *dir, husk_err *
 	}
 	for (size_t i = 0; i < b->weight_device.n; i++) {
 		const struct husk_weight_device *w = &b->weight_device.v[i];
-		if (!w->weight.set)
+		if (!w->weight.set || !w->weight.v)
 			continue;
 		snprintf(val, sizeof(val), "%" PRId64 ":%" PRId64 " %" PRIu64, w->major, w->minor,
 			 husk_cgroup_blkio_to_io_weight(w->weight.v));

@@ -66,6 +66,11 @@ no_cgroupns='.linux.namespaces |= map(select(.type != "cgroup"))'
 	[[ "$output" == *"Read-only file system"* ]]
 }
 
+@test "zero blkio weight and cpu shares mean unset, as docker sends them" {
+	run_in '.linux.resources = {"blockIO": {"weight": 0}, "cpu": {"shares": 0}}' true
+	[ "$status" -eq 0 ]
+}
+
 @test "an absolute and a relative cgroupsPath are used as given" {
 	create_sleeping '.linux.cgroupsPath = "/husk-test/abs-'$ID'"'
 	[ -d "$CG/memory/husk-test/abs-$ID" ]
