@@ -62,7 +62,7 @@ ENGINE_TMP=$(mktemp -d "${ENGINE_TMPDIR:-/var/tmp}/husk-engines.XXXXXX") || exit
 ENGINE_CGPARENT=husk-engines-${ENGINE_TMP##*.}
 export ENGINE_TMP ENGINE_CGPARENT
 engine_dirs
-current=
+current= bats_job=
 
 # Directories outside ours that the run may create: containerd 1.6 shims
 # put their sockets under /run/containerd/s whatever the configuration,
@@ -76,6 +76,12 @@ done
 cleanup() {
 	local pid
 	trap - EXIT INT TERM
+	# A signal ends the runner while bats runs: end bats (and what it
+	# started) before the engine goes away under it.
+	if [ -n "$bats_job" ]; then
+		kill -TERM -- -"$bats_job" 2>/dev/null
+		wait "$bats_job" 2>/dev/null
+	fi
 	[ -n "$current" ] && engine_stop "$current"
 	# Daemons of an engine whose start failed half-way.
 	for pid in $(cat "$ENGINE_TMP/pids/daemons" 2>/dev/null); do
@@ -123,7 +129,14 @@ for eng in $ENGINES; do
 		failed=1
 	else
 		status=0
-		ENGINE=$eng bats --tap "$here/matrix.bats" "$@" | tee "$tap" || status=$?
+		# In the background, as a process group of its own (set -m), so
+		# that the runner's signal traps run at once and can end it.
+		set -m
+		{ ENGINE=$eng bats --tap "$here/matrix.bats" "$@" </dev/null | tee "$tap"; } &
+		bats_job=$!
+		set +m
+		wait "$bats_job" || status=$?
+		bats_job=
 		planned=$(sed -n 's/^1\.\.\([0-9][0-9]*\)$/\1/p' "$tap" | head -n1)
 		skipped=$(grep -Ec '^ok [0-9]+ .*# skip' "$tap" || true)
 		passed=$(($(grep -Ec '^ok [0-9]+' "$tap" || true) - skipped))
