@@ -5,6 +5,7 @@
 #   ENGINE_RUNTIME  the OCI runtime the engines run: a path, or a name on
 #                   PATH (e.g. runc)
 #   ENGINES         the engines to test, default "docker podman containerd"
+#   ENGINE_LOGS     optional directory to keep the daemons' logs in
 # As root on Debian: installs docker.io, containerd and podman when missing,
 # makes a busybox image, and for each engine starts it privately (every
 # root, socket and log under one temporary directory, containers under one
@@ -146,6 +147,12 @@ for eng in $ENGINES; do
 		unreported=$((${planned:-0} - passed - failed - skipped))
 		[ "$unreported" -gt 0 ] && failed=$((failed + unreported))
 		[ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
+	fi
+	if [ -n "${ENGINE_LOGS:-}" ]; then
+		mkdir -p "$ENGINE_LOGS" &&
+			for log in $(daemon_logs "$eng"); do
+				[ -e "$log" ] && cp "$log" "$ENGINE_LOGS/$eng-$(basename "$log")"
+			done
 	fi
 	if [ "$failed" -gt 0 ]; then
 		for log in $(daemon_logs "$eng"); do
