@@ -15,9 +15,31 @@
 #   ENGINE_CGPARENT  cgroup, relative to every hierarchy's root, holding
 #                    all containers of the run
 #   ENGINE           docker, podman or containerd: the engine a test drives
+#
+# What these engine versions (Debian 12: docker.io 20.10, containerd 1.6,
+# podman 4.3) need, whatever the runtime:
+# - dockerd uses a system containerd when one listens at the default
+#   address: it is given one of ours (--containerd).  It gives every runtime
+#   the state directory it gives runc (EXEC_ROOT/runtime-runc).
+# - containerd reads runtime options (BinaryName, Root) from its config only
+#   for CRI, which is off here: ctr names the runtime and its root per
+#   container (--runc-binary, --runc-root).  Its shims put their sockets in
+#   /run/containerd/s whatever the configuration, and their cleanup after a
+#   removal may log "failed to remove runc container ... exit status 255"
+#   (runc too): harmless, nothing is left behind.
+# - ctr run -t and task exec -t put ctr's own terminal in raw mode and
+#   fail without one: they run under script(1).  ctr has no --user,
+#   --pids-limit, --init or task update (skipped), no stop (SIGTERM, wait,
+#   SIGKILL by hand), no logs (--log-uri file://), and reports an exit
+#   status only as task delete's warning.
+# - podman asks for nofile and nproc limits of 1048576 (lowered in its
+#   containers.conf) and does not hand --runtime-flag to the cleanup process
+#   of an exited container, so the runtime keeps podman's containers in its
+#   default state directory.
 
-# Debian packages the harness needs (busybox-static makes the image).
-ENGINE_DEBS="docker.io containerd podman catatonit busybox-static bats util-linux procps"
+# Debian packages the harness needs (busybox-static makes the image;
+# script(1) is in bsdutils, setsid in util-linux).
+ENGINE_DEBS="docker.io containerd podman catatonit busybox-static bats bsdutils util-linux"
 
 # Seconds one engine command may take before it counts as hung.
 ENGINE_CMD_TIMEOUT=${ENGINE_CMD_TIMEOUT:-60}

@@ -63,7 +63,7 @@ ENGINE_TMP=$(mktemp -d "${ENGINE_TMPDIR:-/var/tmp}/husk-engines.XXXXXX") || exit
 ENGINE_CGPARENT=husk-engines-${ENGINE_TMP##*.}
 export ENGINE_TMP ENGINE_CGPARENT
 engine_dirs
-current= bats_job=
+current="" bats_job=""
 
 # Directories outside ours that the run may create: containerd 1.6 shims
 # put their sockets under /run/containerd/s whatever the configuration,
