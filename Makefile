@@ -6,6 +6,7 @@
 #   make                 build build/husk
 #   make check           man lint, unit (Check), integration and guest tests
 #   make check-vm        cgroup tests (VM_TESTS) in a cgroup2-only QEMU guest
+#   make check-engines   docker, podman and containerd running ENGINE_RUNTIME
 #   make sanitize        the same tests against an ASan+UBSan build
 #   make fuzz            build and run the config parser fuzz target
 #   make install         install binary, man pages and seccomp profiles
@@ -14,7 +15,8 @@
 #   make bench-quick     the same with small counts, as a smoke run
 #
 # Variables: CC, CFLAGS, LDFLAGS, PREFIX, DESTDIR, BUILD (object dir),
-# STATIC=1, SANITIZE=1, WERROR=0, PKG_CONFIG, V=1 (verbose).
+# STATIC=1, SANITIZE=1, WERROR=0, PKG_CONFIG, V=1 (verbose),
+# ENGINE_RUNTIME (default build/husk), ENGINES (check-engines).
 
 -include config.mak
 
@@ -86,7 +88,7 @@ HUSK     := $(BUILD)/husk
 UNIT     := $(BUILD)/husk-unit
 SYSPROBE := $(BUILD)/tests/sysprobe
 
-.PHONY: all check check-unit check-integration check-vm sanitize fuzz fuzz-build \
+.PHONY: all check check-unit check-integration check-vm check-engines sanitize fuzz fuzz-build \
 	install uninstall clean distclean deps demo man-lint bench bench-quick bench-deps bench-tools
 
 all: $(HUSK)
@@ -136,6 +138,16 @@ VM_TESTS ?= tests/integration/cgroups_v2.bats tests/integration/pause_update.bat
 check-vm: $(HUSK)
 	tests/vm/run-in-guest.sh env HUSK=$(CURDIR)/$(HUSK) BUILD=$(CURDIR)/$(BUILD) \
 		tests/integration/run.sh $(VM_TESTS)
+
+# Real engines (dockerd, podman, containerd with ctr), each started
+# privately under a temporary directory, run containers with
+# ENGINE_RUNTIME: husk by default, or e.g. ENGINE_RUNTIME=/usr/bin/runc
+# to run the same tests with runc.  Root; installs the engines when
+# missing.  Not part of `check`: it takes minutes and needs the engines.
+ENGINE_RUNTIME ?= $(CURDIR)/$(HUSK)
+ENGINES ?= docker podman containerd
+check-engines: $(if $(filter $(CURDIR)/$(HUSK),$(ENGINE_RUNTIME)),$(HUSK))
+	ENGINE_RUNTIME='$(ENGINE_RUNTIME)' ENGINES='$(ENGINES)' tests/engines/run.sh
 
 sanitize:
 	$(MAKE) BUILD=build-san SANITIZE=1 check
