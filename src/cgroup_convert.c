@@ -8,26 +8,27 @@
 
 #define DEFAULT_CFS_PERIOD 100000
 
+/* v in [lo, hi] (clamped) onto cgroup v2's weights [1, 10000], linearly,
+ * as runc converts them; 0 stays 0 ("not set"). */
+static uint64_t scale_to_weight(uint64_t v, uint64_t lo, uint64_t hi)
+{
+	if (v == 0)
+		return 0;
+	if (v < lo)
+		v = lo;
+	if (v > hi)
+		v = hi;
+	return 1 + (v - lo) * 9999 / (hi - lo);
+}
+
 uint64_t husk_cgroup_shares_to_weight(uint64_t shares)
 {
-	if (shares == 0)
-		return 0;
-	if (shares < 2)
-		shares = 2;
-	if (shares > 262144)
-		shares = 262144;
-	return 1 + ((shares - 2) * 9999) / 262142;
+	return scale_to_weight(shares, 2, 262144);
 }
 
 uint64_t husk_cgroup_blkio_to_io_weight(uint64_t weight)
 {
-	if (weight == 0)
-		return 0;
-	if (weight < 10)
-		weight = 10;
-	if (weight > 1000)
-		weight = 1000;
-	return 1 + (weight - 10) * 9999 / 990;
+	return scale_to_weight(weight, 10, 1000);
 }
 
 int husk_cgroup_swap_to_v2(int64_t memory, int64_t swap, int64_t *out, husk_err *err)

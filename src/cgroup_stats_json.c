@@ -14,25 +14,20 @@ static void kv_nonzero(struct husk_json *j, const char *key, uint64_t v)
 		husk_json_kv_uint(j, key, v);
 }
 
-static void u64_list(struct husk_json *j, const char *key, const struct husk_u64v *l)
+/* A list of numbers, left out when empty (runc's omitempty); v holds n
+ * uint16_t or uint64_t. */
+static void uint_list(struct husk_json *j, const char *key, const void *v, size_t n, bool u16)
 {
-	if (!l->n)
+	if (!n)
 		return;
 	husk_json_array_open(j, key);
-	for (size_t i = 0; i < l->n; i++)
-		husk_json_uint(j, l->v[i]);
+	for (size_t i = 0; i < n; i++)
+		husk_json_uint(j, u16 ? ((const uint16_t *)v)[i] : ((const uint64_t *)v)[i]);
 	husk_json_array_close(j);
 }
 
-static void u16_list(struct husk_json *j, const char *key, const struct husk_u16v *l)
-{
-	if (!l->n)
-		return;
-	husk_json_array_open(j, key);
-	for (size_t i = 0; i < l->n; i++)
-		husk_json_uint(j, l->v[i]);
-	husk_json_array_close(j);
-}
+#define u64_list(j, key, l) uint_list(j, key, (l)->v, (l)->n, false)
+#define u16_list(j, key, l) uint_list(j, key, (l)->v, (l)->n, true)
 
 static void write_cpu(struct husk_json *j, const struct husk_cgroup_stats *s)
 {
