@@ -108,21 +108,6 @@ static int run_runtime_hooks_request(struct launch *l, husk_err *err)
 	return husk_sync_expect(l->sync[1], HUSK_SYNC_HOOKS_DONE, "hooks", NULL, err);
 }
 
-/* Warnings from here on belong to the caller's stderr, not to the
- * terminal that is about to become stdio; the copy closes on exec. */
-static int keep_log_off_stdio(struct launch *l, husk_err *err)
-{
-	struct husk_log *log = (struct husk_log *)l->ctx->log; /* child_main's own copy */
-	int cur = log->fd < 0 ? STDERR_FILENO : log->fd;
-	if (cur > 2)
-		return 0;
-	int fd = fcntl(cur, F_DUPFD_CLOEXEC, 3 + l->o->preserve_fds);
-	if (fd < 0)
-		return husk_error(err, errno, "process.terminal: keep the log");
-	log->fd = fd;
-	return 0;
-}
-
 /* Everything up to "created": namespaces, mounts, pivot_root. */
 static int child_create(struct launch *l, char **state_json, char **exe, husk_err *err)
 {
@@ -161,9 +146,11 @@ static int child_create(struct launch *l, char **state_json, char **exe, husk_er
 	/* After the pivot: the pty comes from the container's own devpts.
 	 * The reaper leaves the controlling terminal to its child. */
 	if (l->console_fd >= 0) {
-		if (keep_log_off_stdio(l, err) < 0)
+		/* child_main's own copy of the log */
+		if (husk_log_keep_off_stdio((struct husk_log *)l->ctx->log, 3 + l->o->preserve_fds, err) < 0)
 			return -1;
-		int rc = husk_terminal_setup(l->console_fd, cfg->process, !l->use_init, err);
+		unsigned int flags = HUSK_TERMINAL_CONSOLE | (l->use_init ? 0 : HUSK_TERMINAL_CONTROLLING);
+		int rc = husk_terminal_setup(l->console_fd, cfg->process, flags, err);
 		husk_closep(&l->console_fd);
 		if (rc < 0)
 			return -1;
@@ -197,12 +184,10 @@ static int child_wait_start(struct launch *l, char **state_json, husk_err *err)
 	return conn;
 }
 
-static int child_exec(struct launch *l, const char *exe, int report_fd, husk_err *err)
+static int child_exec(struct launch *l, const char *exe, char **envp, int report_fd, husk_err *err)
 {
-	const struct husk_process *p = l->cfg->process;
-	cleanup_free char **argv = husk_strv_for_exec(&p->args);
-	cleanup_free char **envp = husk_strv_for_exec(&p->env);
-	if (!argv || !envp)
+	cleanup_free char **argv = husk_strv_for_exec(&l->cfg->process->args);
+	if (!argv)
 		return husk_error(err, ENOMEM, "exec");
 	if (l->use_init) {
 		/* The reaper never execs, so close-on-exec does not clean it;
@@ -222,6 +207,8 @@ static __attribute__((noreturn)) void child_main(struct launch *l)
 	cleanup_error husk_err err = NULL;
 	cleanup_free char *state_json = NULL;
 	cleanup_free char *exe = NULL;
+	cleanup_free char *home_var = NULL;
+	cleanup_free char **envp = NULL;
 	int report_fd = l->sync[1];
 	/* The container's own copy: a terminal may move its log (below). */
 	struct husk_log log = *l->ctx->log;
@@ -229,7 +216,7 @@ static __attribute__((noreturn)) void child_main(struct launch *l)
 	ctx.log = &log;
 	l->ctx = &ctx;
 
-	sigprocmask(SIG_SETMASK, &l->saved_mask, NULL);
+	husk_process_reset_signals();
 	/* The state directory's lock belongs to the runtime: an inherited
 	 * descriptor would keep it held while the container waits for start. */
 	husk_closep(&l->cgroup_fd);
@@ -250,7 +237,15 @@ static __attribute__((noreturn)) void child_main(struct launch *l)
 		.preserve_fds = (unsigned int)l->o->preserve_fds,
 		.log = l->ctx->log,
 	};
-	if (child_create(l, &state_json, &exe, &err) < 0 || husk_process_become(&become, &err) < 0)
+	if (child_create(l, &state_json, &exe, &err) < 0)
+		goto fail;
+	/* HOME comes from the container's /etc/passwd, read while privileged. */
+	envp = husk_process_envp(l->cfg->process, &home_var);
+	if (!envp) {
+		husk_error(&err, ENOMEM, "exec");
+		goto fail;
+	}
+	if (husk_process_become(&become, &err) < 0)
 		goto fail;
 	/* From here the container outlives the runtime that created it. */
 	if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) {
@@ -267,7 +262,7 @@ static __attribute__((noreturn)) void child_main(struct launch *l)
 	if (l->cfg->hooks && husk_hooks_run(&l->cfg->hooks->start_container, "startContainer", state_json,
 					    l->ctx->log, &err) < 0)
 		goto fail;
-	child_exec(l, exe, report_fd, &err);
+	child_exec(l, exe, envp, report_fd, &err);
 fail:
 	husk_sync_send_errors(report_fd, err);
 	_exit(1);

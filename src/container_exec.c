@@ -28,6 +28,7 @@
 #include "husk/run_wait.h"
 #include "husk/seccomp.h"
 #include "husk/sync.h"
+#include "husk/terminal.h"
 
 struct exec_launch {
 	const struct husk_ctx *ctx;
@@ -40,6 +41,8 @@ struct exec_launch {
 	int pidfd;                     /* the container process */
 	int root_fd;                   /* its root directory */
 	int sync[2];                   /* [0] runtime, [1] child */
+	int console_fd;                /* the child sends the terminal here, or -1 */
+	int console_peer;              /* foreground: the terminal arrives here, or -1 */
 	pid_t pid;
 	sigset_t saved_mask;
 };
@@ -52,6 +55,7 @@ static void launch_init(struct exec_launch *l, const struct husk_ctx *ctx, const
 	l->c.dirfd = l->c.rootfd = -1;
 	l->pidfd = l->root_fd = -1;
 	l->sync[0] = l->sync[1] = -1;
+	l->console_fd = l->console_peer = -1;
 }
 
 /* ---- the child ------------------------------------------------------------ */
@@ -68,6 +72,13 @@ static int child_enter(struct exec_launch *l, husk_err *err)
 		return husk_error(err, errno, "enter the root of the container");
 	husk_closep(&l->root_fd);
 	husk_closep(&l->pidfd);
+	if (l->console_fd >= 0) {
+		/* child_main's own copy of the log */
+		if (husk_log_keep_off_stdio((struct husk_log *)l->ctx->log, 3 + l->o->preserve_fds, err) < 0 ||
+		    husk_terminal_setup(l->console_fd, &l->proc.p, HUSK_TERMINAL_CONTROLLING, err) < 0)
+			return -1;
+		husk_closep(&l->console_fd);
+	}
 	if (!l->c.st.no_new_keyring && husk_process_join_session_keyring(l->o->id, err) < 0)
 		return -1;
 	return 0;
@@ -86,7 +97,9 @@ static int child_exec(const struct exec_launch *l, husk_err *err)
 		.log = l->ctx->log,
 	};
 	cleanup_free char **argv = husk_strv_for_exec(&p->args);
-	cleanup_free char **envp = husk_strv_for_exec(&p->env);
+	cleanup_free char *home_var = NULL;
+	/* Before become: HOME is read from the container while privileged. */
+	cleanup_free char **envp = husk_process_envp(p, &home_var);
 	if (!argv || !envp)
 		return husk_error(err, ENOMEM, "exec");
 	if (husk_process_find_executable(p, &exe, err) < 0 || husk_process_become(&become, err) < 0)
@@ -98,9 +111,15 @@ static int child_exec(const struct exec_launch *l, husk_err *err)
 static __attribute__((noreturn)) void child_main(struct exec_launch *l)
 {
 	cleanup_error husk_err err = NULL;
+	/* The child's own copy: a terminal may move its log. */
+	struct husk_log log = *l->ctx->log;
+	struct husk_ctx ctx = *l->ctx;
+	ctx.log = &log;
+	l->ctx = &ctx;
 
-	sigprocmask(SIG_SETMASK, &l->saved_mask, NULL);
+	husk_process_reset_signals();
 	husk_closep(&l->sync[0]);
+	husk_closep(&l->console_peer);
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		husk_error(&err, errno, "prctl(PR_SET_DUMPABLE)");
 	else if (child_enter(l, &err) == 0)
@@ -128,13 +147,28 @@ static int status_refusal(enum husk_status status, bool ignore_paused, husk_err 
 	}
 }
 
-static int check_terminal(const struct exec_launch *l, husk_err *err)
+/* Where the child sends the terminal's master: the caller's console
+ * socket, or, in the foreground, husk itself, which serves it. */
+static int open_terminal(struct exec_launch *l, husk_err *err)
 {
-	if (l->proc.p.terminal)
-		return husk_error(err, ENOTSUP, "%s: terminals are not implemented yet",
-				  l->o->tty ? "--tty" : "process.terminal");
-	if (l->o->console_socket)
-		return husk_error(err, 0, "--console-socket: only used with a terminal (--tty or process.terminal)");
+	const struct husk_exec_opts *o = l->o;
+	const char *what = o->tty ? "--tty" : "process.terminal";
+	if (!l->proc.p.terminal) {
+		if (o->console_socket)
+			return husk_error(err, 0, "--console-socket: only used with a terminal (--tty or process.terminal)");
+		return 0;
+	}
+	if (o->console_socket) {
+		l->console_fd = husk_console_socket_connect(o->console_socket, err);
+		return l->console_fd < 0 ? -1 : 0;
+	}
+	if (o->detach)
+		return husk_error(err, 0, "%s: a detached exec's terminal needs --console-socket", what);
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return husk_error(err, errno, "%s: socketpair", what);
+	l->console_fd = sv[0];
+	l->console_peer = sv[1];
 	return 0;
 }
 
@@ -178,18 +212,19 @@ static int prepare(struct exec_launch *l, husk_err *err)
 	const struct husk_process *base = o->process ? o->process : l->cfg->process;
 	if (!base)
 		return husk_error(err, 0, "config.json: process: missing");
-	if (husk_exec_process_build(&l->proc, base, o, err) < 0 || check_terminal(l, err) < 0)
+	if (husk_exec_process_build(&l->proc, base, o, err) < 0)
 		return -1;
 	const struct husk_linux *lx = l->cfg->linux_cfg;
 	if (lx && lx->seccomp && husk_seccomp_compile(lx->seccomp, l->ctx->log, &l->seccomp, err) < 0)
 		return -1;
-	if (open_target(l, err) < 0)
+	if (open_target(l, err) < 0 || open_terminal(l, err) < 0)
 		return -1;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, l->sync) < 0)
 		return husk_error(err, errno, "socketpair");
 	int min = 3 + o->preserve_fds;
 	if (move_above(&l->sync[1], min, err) < 0 || move_above(&l->pidfd, min, err) < 0 ||
-	    move_above(&l->root_fd, min, err) < 0)
+	    move_above(&l->root_fd, min, err) < 0 ||
+	    (l->console_fd >= 0 && move_above(&l->console_fd, min, err) < 0))
 		return -1;
 	l->ns.pidfd = l->pidfd;
 	return 0;
@@ -215,6 +250,7 @@ static int spawn(struct exec_launch *l, husk_err *err)
 	}
 	l->pid = pid;
 	husk_closep(&l->sync[1]);
+	husk_closep(&l->console_fd);
 	return 0;
 }
 
@@ -261,6 +297,8 @@ static void release(struct exec_launch *l)
 	husk_closep(&l->sync[1]);
 	husk_closep(&l->pidfd);
 	husk_closep(&l->root_fd);
+	husk_closep(&l->console_fd);
+	husk_closep(&l->console_peer);
 	husk_exec_process_release(&l->proc);
 	husk_seccomp_program_free(&l->seccomp);
 	husk_config_free(&l->cfg);
@@ -279,6 +317,11 @@ int husk_container_exec(const struct husk_ctx *ctx, const struct husk_exec_opts 
 	sigprocmask(SIG_BLOCK, &all, &l.saved_mask);
 	if (rc == 0)
 		rc = start(&l, err);
+	cleanup_close int master = -1;
+	if (rc == 0 && l.console_peer >= 0) {
+		master = husk_recv_fd(l.console_peer, err);
+		rc = master < 0 ? -1 : 0;
+	}
 	if (rc < 0 && l.pid > 0) {
 		kill(l.pid, SIGKILL);
 		waitpid(l.pid, NULL, 0);
@@ -286,7 +329,7 @@ int husk_container_exec(const struct husk_ctx *ctx, const struct husk_exec_opts 
 	pid_t pid = l.pid;
 	release(&l);
 	if (rc == 0 && !o->detach)
-		rc = husk_run_wait(pid, -1, exit_status, err);
+		rc = husk_run_wait(pid, master, exit_status, err);
 	sigprocmask(SIG_SETMASK, &l.saved_mask, NULL);
 	return rc;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,4 +86,16 @@ void husk_log_errors(const struct husk_log *log, const struct husk_error *err)
 		cleanup_free char *s = husk_error_string(err);
 		log_line(log, HUSK_LOG_ERROR, s ? s : err->msg);
 	}
+}
+
+int husk_log_keep_off_stdio(struct husk_log *log, int min_fd, husk_err *err)
+{
+	int cur = log->fd < 0 ? STDERR_FILENO : log->fd;
+	if (cur > 2)
+		return 0;
+	int fd = fcntl(cur, F_DUPFD_CLOEXEC, min_fd);
+	if (fd < 0)
+		return husk_error(err, errno, "process.terminal: keep the log");
+	log->fd = fd;
+	return 0;
 }

@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "husk/passwd.h"
 #include "husk/process.h"
 
 static int apply_rlimits(const struct husk_process *p, husk_err *err)
@@ -308,6 +309,35 @@ char **husk_strv_for_exec(const husk_strv *v)
 	if (out && v->n)
 		memcpy(out, v->v, v->n * sizeof(char *));
 	return out;
+}
+
+static bool env_has(const husk_strv *env, const char *name)
+{
+	size_t len = strlen(name);
+	for (size_t i = 0; i < env->n; i++)
+		if (strncmp(env->v[i], name, len) == 0 && env->v[i][len] == '=')
+			return true;
+	return false;
+}
+
+char **husk_process_envp(const struct husk_process *p, char **home_var)
+{
+	*home_var = NULL;
+	char **envp = calloc(p->env.n + 2, sizeof(char *));
+	if (!envp)
+		return NULL;
+	if (p->env.n)
+		memcpy(envp, p->env.v, p->env.n * sizeof(char *));
+	if (env_has(&p->env, "HOME"))
+		return envp;
+	cleanup_free char *home = husk_passwd_home(p->user.uid);
+	if (!home || asprintf(home_var, "HOME=%s", home) < 0) {
+		*home_var = NULL;
+		free(envp);
+		return NULL;
+	}
+	envp[p->env.n] = *home_var;
+	return envp;
 }
 
 int husk_process_write_oom_score_adj(pid_t pid, const struct husk_process *p, husk_err *err)

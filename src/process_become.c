@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -14,6 +15,20 @@
 #include "husk/fds.h"
 #include "husk/process.h"
 #include "husk/state.h"
+
+void husk_process_reset_signals(void)
+{
+	/* All zero is SIG_DFL with no flags and an empty mask in every
+	 * architecture's struct layout; the raw call also resets the signals
+	 * libc reserves, which an ignored disposition would survive execve.
+	 * SIGKILL and SIGSTOP refuse, harmlessly. */
+	static const unsigned long dfl[8];
+	for (int sig = 1; sig < NSIG; sig++)
+		syscall(SYS_rt_sigaction, sig, dfl, NULL, (NSIG - 1) / 8);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
 
 int husk_process_join_session_keyring(const char *id, husk_err *err)
 {

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "husk/process.h"
 #include "husk/reaper.h"
 
 /*
@@ -22,17 +23,6 @@
  */
 
 /* ---- in the child ------------------------------------------------------ */
-
-static void reset_signal_dispositions(void)
-{
-	/* All zero is SIG_DFL with no flags and an empty mask in every
-	 * architecture's struct layout; the raw call also resets the signals
-	 * libc reserves, which an ignored disposition would survive execve.
-	 * SIGKILL and SIGSTOP refuse, harmlessly. */
-	static const unsigned long dfl[8];
-	for (int sig = 1; sig < NSIG; sig++)
-		syscall(SYS_rt_sigaction, sig, dfl, NULL, (NSIG - 1) / 8);
-}
 
 /* Best effort: the terminal may still belong to the reaper's session, in
  * which case the reaper's foreground group receives the terminal's signals
@@ -59,12 +49,11 @@ static void report_exec_failure(const char *path, int errnum)
 }
 
 static void __attribute__((noreturn))
-child_exec(const char *path, char *const argv[], char *const envp[], const sigset_t *mask)
+child_exec(const char *path, char *const argv[], char *const envp[])
 {
 	setsid();
 	take_terminal();
-	reset_signal_dispositions();
-	sigprocmask(SIG_SETMASK, mask, NULL);
+	husk_process_reset_signals();
 	execve(path, argv, envp);
 	int e = errno;
 	report_exec_failure(path, e);
@@ -134,7 +123,7 @@ int husk_reaper_run(const char *path, char *const argv[], char *const envp[])
 		return -1;
 	}
 	if (child == 0)
-		child_exec(path, argv, envp, &old);
+		child_exec(path, argv, envp);
 
 	int status = 0;
 	for (;;) {

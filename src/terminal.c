@@ -149,7 +149,7 @@ static int make_stdio(int peer, bool controlling, husk_err *err)
 	return 0;
 }
 
-int husk_terminal_setup(int console_fd, const struct husk_process *p, bool controlling, husk_err *err)
+int husk_terminal_setup(int console_fd, const struct husk_process *p, unsigned int flags, husk_err *err)
 {
 	cleanup_close int master = open_master(err);
 	if (master < 0)
@@ -157,9 +157,11 @@ int husk_terminal_setup(int console_fd, const struct husk_process *p, bool contr
 	cleanup_close int peer = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (peer < 0)
 		return husk_error(err, errno, "process.terminal: open the terminal's peer (TIOCGPTPEER)");
-	if (set_size(master, p->console_size, err) < 0 || bind_console(peer, err) < 0)
+	if (set_size(master, p->console_size, err) < 0)
+		return -1;
+	if ((flags & HUSK_TERMINAL_CONSOLE) && bind_console(peer, err) < 0)
 		return -1;
 	if (husk_send_fd(console_fd, master, MASTER_NAME, err) < 0)
 		return -1;
-	return make_stdio(peer, controlling, err);
+	return make_stdio(peer, flags & HUSK_TERMINAL_CONTROLLING, err);
 }

@@ -14,6 +14,7 @@
 void husk_freep(void *p)
 {
 	free(*(void **)p);
+	*(void **)p = NULL;
 }
 
 void husk_closep(int *fd)
@@ -23,6 +24,9 @@ void husk_closep(int *fd)
 		close(*fd);
 		errno = saved;
 	}
+	/* Called on struct members too: a second call must not close a
+	 * number that has since been reused. */
+	*fd = -1;
 }
 
 void husk_fclosep(FILE **f)

@@ -35,6 +35,13 @@ void husk_log(const struct husk_log *log, enum husk_log_level level, const char 
 /* Log every error of a chain at error level. */
 void husk_log_errors(const struct husk_log *log, const struct husk_error *err);
 
+/*
+ * When the log goes to stdio (fd 0-2), move it to a close-on-exec copy at
+ * min_fd or above: a terminal is about to become stdio, and warnings from
+ * then on belong to the caller's stderr, not to the container's terminal.
+ */
+int husk_log_keep_off_stdio(struct husk_log *log, int min_fd, husk_err *err);
+
 const char *husk_log_level_name(enum husk_log_level level);
 
 #endif

@@ -43,10 +43,24 @@ int husk_process_find_executable(const struct husk_process *p, char **path, husk
 /* A NULL-terminated copy of v's pointers, for execve; the caller frees it. */
 char **husk_strv_for_exec(const husk_strv *v);
 
+/*
+ * process.env for execve, with HOME added from the current root's
+ * /etc/passwd when env has none, as runc and crun do ("/" without an
+ * entry).  *home_var holds the added string; the caller frees both.
+ */
+char **husk_process_envp(const struct husk_process *p, char **home_var);
+
 /* From the runtime: /proc/PID/oom_score_adj when the process sets it. */
 int husk_process_write_oom_score_adj(pid_t pid, const struct husk_process *p, husk_err *err);
 
 /* ---- becoming the process (process_become.c) ------------------------------ */
+
+/*
+ * Every signal's disposition back to the default and none blocked: what
+ * the runtime's caller ignored or blocked (a shell's SIGPIPE, a
+ * supervisor's mask) is not the container's to inherit across execve.
+ */
+void husk_process_reset_signals(void);
 
 /* Join (or create) the session keyring "_ses.ID", so that the caller's
  * own session keyring is not reachable from the container. */

@@ -17,15 +17,23 @@
  * path is the caller's, unreachable from inside the container). */
 int husk_console_socket_connect(const char *path, husk_err *err);
 
+enum husk_terminal_flags {
+	/* A new session with the peer as its controlling terminal (the
+	 * reaper leaves that to its child). */
+	HUSK_TERMINAL_CONTROLLING = 1 << 0,
+	/* Bind the peer over /dev/console: the container's first process
+	 * only; an exec'd process leaves the container's console alone. */
+	HUSK_TERMINAL_CONSOLE = 1 << 1,
+};
+
 /*
- * In the container process, after pivot_root: open /dev/ptmx (it must be a
- * devpts master: a container cannot hand us a host tty), get the peer
- * with TIOCGPTPEER (never by path), apply consoleSize, bind the peer over
- * /dev/console, send the master over console_fd (closed after), and make
- * the peer stdio.  With controlling, also start a new session with the
- * peer as its controlling terminal (the reaper leaves that to its child).
+ * In the container process, after pivot_root (or in a process exec'd into
+ * the container, after it took the container's root): open /dev/ptmx (it
+ * must be a devpts master: a container cannot hand us a host tty), get the
+ * peer with TIOCGPTPEER (never by path), apply consoleSize, send the
+ * master over console_fd, and make the peer stdio; flags as above.
  */
-int husk_terminal_setup(int console_fd, const struct husk_process *p, bool controlling, husk_err *err);
+int husk_terminal_setup(int console_fd, const struct husk_process *p, unsigned int flags, husk_err *err);
 
 /* Send fd over the unix socket sock with payload name (SCM_RIGHTS). */
 int husk_send_fd(int sock, int fd, const char *name, husk_err *err);

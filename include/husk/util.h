@@ -11,7 +11,8 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Scope-bound release: declare with one of these and never free by hand. */
+/* Scope-bound release: declare with one of these and never free by hand.
+ * Called by hand on a struct member, each leaves it NULL or -1. */
 void husk_freep(void *p);
 void husk_closep(int *fd);
 void husk_fclosep(FILE **f);

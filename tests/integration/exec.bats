@@ -326,17 +326,43 @@ ns_link() {
 	[[ "$output" == *"join cgroup"*"nosuch"* ]]
 }
 
-@test "terminals are refused clearly, not ignored" {
+@test "a terminal needs a console socket or the foreground; a socket needs a terminal" {
 	start_container
-	run hk exec --tty "$ID" true
+	run hk exec --detach --tty "$ID" true
 	[ "$status" -eq 255 ]
-	[[ "$output" == *"--tty: terminals are not implemented yet"* ]]
+	[[ "$output" == *"--tty: a detached exec's terminal needs --console-socket"* ]]
 	jq '.process | .terminal = true | .args = ["true"]' "$BUNDLE/config.json" >"$TMP/tty.json"
-	run hk exec --process "$TMP/tty.json" "$ID"
+	run hk exec --detach --process "$TMP/tty.json" "$ID"
 	[ "$status" -eq 255 ]
-	[[ "$output" == *"process.terminal: terminals are not implemented yet"* ]]
+	[[ "$output" == *"process.terminal: a detached exec's terminal needs --console-socket"* ]]
 	run hk exec --console-socket "$TMP/sock" "$ID" true
 	[ "$status" -eq 255 ]
+	[[ "$output" == *"--console-socket: only used with a terminal"* ]]
+	run hk exec --detach --tty --console-socket "$TMP/nothing.sock" "$ID" true
+	[ "$status" -eq 255 ]
+	[[ "$output" == *"--console-socket: connect to \"$TMP/nothing.sock\""* ]]
+}
+
+@test "HOME comes from the container's /etc/passwd unless env sets it" {
+	start_container
+	run hk exec --user 10001 "$ID" sh -c 'echo "home=$HOME"'
+	[ "$output" = "home=/home/user" ]
+	run hk exec --user 4343 "$ID" sh -c 'echo "home=$HOME"'
+	[ "$output" = "home=/" ]
+	run hk exec --env HOME=/mine "$ID" sh -c 'echo "home=$HOME"'
+	[ "$output" = "home=/mine" ]
+}
+
+@test "signals the caller ignored or blocked are not the exec'd process'" {
+	start_container
+	# A shell that ignores SIGPIPE and SIGUSR1 and blocks SIGUSR2 for husk.
+	run perl -e '$SIG{PIPE} = "IGNORE"; $SIG{USR1} = "IGNORE";
+		use POSIX; sigprocmask(SIG_BLOCK, POSIX::SigSet->new(SIGUSR2));
+		exec @ARGV' -- "$HUSK" --root "$STATE" exec "$ID" grep -E "^Sig(Ign|Blk)" /proc/self/status
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"SigBlk:"*"0000000000000000"* ]]
+	[[ "$output" == *"SigIgn:"*"0000000000000000"* ]]
 }
 
 @test "--apparmor and --process-label reach the process' setup" {

@@ -120,3 +120,58 @@ terminal='.process.terminal = true | .process.consoleSize = {"height": 30, "widt
 	[[ "$output" == *"--console-socket: the config asks for no terminal"* ]]
 	[ ! -e "$STATE/$RUN_ID" ]
 }
+
+# ---- exec -------------------------------------------------------------------
+
+start_sleeper() {
+	bundle "$(args_filter sleep 1000)"
+	hk run -d --bundle "$BUNDLE" "$RUN_ID"
+}
+
+@test "exec --tty --console-socket --detach: the master goes to the socket, as containerd asks" {
+	start_sleeper
+	listen $'hello\n'
+	hk exec --tty --detach --console-socket "$SOCK" --pid-file "$TMP/exec.pid" "$RUN_ID" \
+		sh -c 'read -r l; echo "got:$l"; tty; test -t 0 && test -t 1 && test -t 2 && echo all-ttys; cut -d" " -f7 /proc/self/stat'
+	out=$(tty_output)
+	echo "$out"
+	[[ "$out" == *got:hello* ]]
+	[[ "$out" == */dev/pts/* ]]
+	[[ "$out" == *all-ttys* ]]
+	# Its own controlling terminal: tty_nr names a pts (major 136).
+	tty_nr=$(echo "$out" | tail -n 1)
+	[ $((tty_nr >> 8)) -eq 136 ]
+	[ -s "$TMP/exec.pid" ]
+}
+
+@test "exec --process with a terminal: consoleSize applied, /dev/console of the container untouched" {
+	start_sleeper
+	pid=$(hk state "$RUN_ID" | jq -r .pid)
+	before=$(grep -c ' /dev/console ' "/proc/$pid/mountinfo" || true)
+	jq '.process | .terminal = true | .consoleSize = {"height": 21, "width": 77}
+		| .args = ["sh", "-c", "stty size"]' "$BUNDLE/config.json" >"$TMP/process.json"
+	listen
+	hk exec --process "$TMP/process.json" --detach --console-socket "$SOCK" "$RUN_ID"
+	out=$(tty_output)
+	[[ "$out" == *"21 77"* ]]
+	[ "$(grep -c ' /dev/console ' "/proc/$pid/mountinfo" || true)" = "$before" ]
+}
+
+@test "exec -t in the foreground serves the terminal itself: input, output, exit status" {
+	start_sleeper
+	run hk exec -t "$RUN_ID" sh -c 'read -r l; echo "got:$l"; tty; exit 3' <<<hello
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *got:hello* ]]
+	[[ "$output" == */dev/pts/* ]]
+}
+
+@test "exec -t on a terminal: the caller's window size, cooked mode restored after" {
+	command -v script >/dev/null || skip "needs script(1)"
+	start_sleeper
+	run script -qec "stty cols 83 rows 27; $HUSK --root $STATE exec -t $RUN_ID sh -c 'stty size; exit 5'; echo status=\$?; stty -a" /dev/null
+	echo "$output"
+	[[ "$output" == *"27 83"* ]]
+	[[ "$output" == *status=5* ]]
+	[[ "$output" == *" echo "* ]]
+}

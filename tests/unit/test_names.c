@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 
 #include "husk/names.h"
+#include "husk/passwd.h"
 #include "unit.h"
 
 /* ---- capabilities ----------------------------------------------------- */
@@ -136,6 +138,50 @@ START_TEST(rlimit_table_complete)
 }
 END_TEST
 
+/* ---- the container's /etc/passwd --------------------------------------- */
+
+static const char passwd_text[] =
+	"root:x:0:0:root:/root:/bin/sh\n"
+	"# not a comment in passwd(5), just a line that matches nothing\n"
+	"short:x:7\n"
+	"nohome:x:8:8:gecos::/bin/sh\n"
+	"svc:x:4242:4242:a service:/srv/svc:/bin/false\n"
+	"big:x:4294967294:1::/home/big:\n"
+	"last:x:99:99::/home/last";
+
+static void assert_home(uid_t uid, const char *want)
+{
+	char *home = husk_passwd_parse_home(passwd_text, strlen(passwd_text), uid);
+	if (want)
+		ck_assert_str_eq(home, want);
+	else
+		ck_assert_ptr_null(home);
+	free(home);
+}
+
+START_TEST(passwd_home_by_uid)
+{
+	assert_home(0, "/root");
+	assert_home(4294967294u, "/home/big");
+	assert_home(99, "/home/last");   /* no final newline */
+	assert_home(4242, "/srv/svc");
+	assert_home(7, NULL);            /* too few fields */
+	assert_home(8, NULL);            /* empty home */
+	assert_home(1, NULL);
+}
+END_TEST
+
+START_TEST(passwd_uid_must_be_exact)
+{
+	static const char text[] = "a:x:+5:0::/plus:\nb:x:05x:0::/junk:\nc:x:-1:0::/minus:\nd:x:05:0::/five:\n";
+	char *home = husk_passwd_parse_home(text, strlen(text), 5);
+	ck_assert_str_eq(home, "/five");
+	free(home);
+	ck_assert_ptr_null(husk_passwd_parse_home(text, strlen(text), (uid_t)-1));
+	ck_assert_ptr_null(husk_passwd_parse_home("", 0, 0));
+}
+END_TEST
+
 Suite *names_suite(void)
 {
 	Suite *s = suite_create("names");
@@ -156,5 +202,10 @@ Suite *names_suite(void)
 	tcase_add_test(rlimits, rlimit_names);
 	tcase_add_test(rlimits, rlimit_table_complete);
 	suite_add_tcase(s, rlimits);
+
+	TCase *passwd = tcase_create("passwd");
+	tcase_add_test(passwd, passwd_home_by_uid);
+	tcase_add_test(passwd, passwd_uid_must_be_exact);
+	suite_add_tcase(s, passwd);
 	return s;
 }
