@@ -220,3 +220,25 @@ wait_status() {
 	[[ "$output" == *'exec: "/etc/passwd": permission denied'* ]]
 	[ ! -e "$STATE/noexec" ]
 }
+
+@test "HOME comes from the container's /etc/passwd unless env sets it" {
+	run_in '.process.user = {"uid": 10001, "gid": 10001}' sh -c 'echo "home=$HOME"'
+	[ "$output" = "home=/home/user" ]
+	run_in '.process.user = {"uid": 4343, "gid": 4343}' sh -c 'echo "home=$HOME"'
+	[ "$output" = "home=/" ]
+	run_in '.process.env += ["HOME=/mine"]' sh -c 'echo "home=$HOME"'
+	[ "$output" = "home=/mine" ]
+}
+
+@test "signals the caller ignored or blocked are not the container's" {
+	for init in "" --init; do
+		bundle "$(args_filter grep -E '^Sig(Ign|Blk)' /proc/self/status)"
+		run perl -e '$SIG{PIPE} = "IGNORE"; $SIG{USR1} = "IGNORE";
+			use POSIX; sigprocmask(SIG_BLOCK, POSIX::SigSet->new(SIGUSR2));
+			exec @ARGV' -- "$HUSK" --root "$STATE" run $init --bundle "$BUNDLE" "$RUN_ID"
+		echo "$output"
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"SigBlk:"*"0000000000000000"* ]]
+		[[ "$output" == *"SigIgn:"*"0000000000000000"* ]]
+	done
+}
