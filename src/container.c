@@ -58,6 +58,7 @@ struct launch {
 	int cgroup_fd;                 /* v2: the cgroup, for CLONE_INTO_CGROUP */
 	int console_fd;                /* connected --console-socket, or -1 */
 	int console_peer;              /* run serving the terminal: the master arrives here */
+	int pidfd_sock;                /* connected --pidfd-socket, or -1 */
 	bool serve_terminal;           /* run in the foreground: no console socket needed */
 	uint64_t rootfs_mount_id;      /* no mount namespace: the rootfs' mount
 					* before the container bound it */
@@ -70,7 +71,7 @@ static void launch_init(struct launch *l, const struct husk_ctx *ctx, const stru
 	memset(l, 0, sizeof(*l));
 	l->ctx = ctx;
 	l->o = o;
-	l->rootfd = l->dirfd = l->listen_fd = l->cgroup_fd = l->console_fd = l->console_peer = -1;
+	l->rootfd = l->dirfd = l->listen_fd = l->cgroup_fd = l->console_fd = l->console_peer = l->pidfd_sock = -1;
 	l->sync[0] = l->sync[1] = -1;
 	l->ns.pid_fd = l->ns.time_fd = -1;
 }
@@ -221,6 +222,7 @@ static __attribute__((noreturn)) void child_main(struct launch *l)
 	 * descriptor would keep it held while the container waits for start. */
 	husk_closep(&l->cgroup_fd);
 	husk_closep(&l->console_peer);
+	husk_closep(&l->pidfd_sock);
 	husk_closep(&l->dirfd);
 	husk_closep(&l->rootfd);
 	husk_closep(&l->sync[0]);
@@ -368,6 +370,11 @@ static int launch_prepare(struct launch *l, husk_err *err)
 		l->console_fd = sv[0];
 		l->console_peer = sv[1];
 	}
+	if (l->o->pidfd_socket) {
+		l->pidfd_sock = husk_unix_connect(l->o->pidfd_socket, "--pidfd-socket", err);
+		if (l->pidfd_sock < 0)
+			return -1;
+	}
 	if (!l->run_mode && open_start_socket(l, err) < 0)
 		return -1;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, l->sync) < 0)
@@ -488,6 +495,8 @@ static int launch_create(struct launch *l, husk_err *err)
 		return -1;
 	if (husk_state_write(l->dirfd, &st, err) < 0 || save_config_copy(l, err) < 0)
 		return -1;
+	if (l->pidfd_sock >= 0 && husk_pidfd_socket_send(l->pidfd_sock, l->pid, "standard", err) < 0)
+		return -1;
 	if (l->o->pid_file && husk_write_pid_file(l->o->pid_file, l->pid, err) < 0)
 		return -1;
 	return 0;
@@ -516,6 +525,7 @@ static void launch_release(struct launch *l)
 	husk_closep(&l->cgroup_fd);
 	husk_closep(&l->console_fd);
 	husk_closep(&l->console_peer);
+	husk_closep(&l->pidfd_sock);
 	husk_closep(&l->dirfd);
 	husk_closep(&l->rootfd);
 	husk_ns_plan_release(&l->ns);

@@ -43,6 +43,7 @@ struct exec_launch {
 	int sync[2];                   /* [0] runtime, [1] child */
 	int console_fd;                /* the child sends the terminal here, or -1 */
 	int console_peer;              /* foreground: the terminal arrives here, or -1 */
+	int pidfd_sock;                /* connected --pidfd-socket, or -1 */
 	pid_t pid;
 	sigset_t saved_mask;
 };
@@ -55,7 +56,7 @@ static void launch_init(struct exec_launch *l, const struct husk_ctx *ctx, const
 	l->c.dirfd = l->c.rootfd = -1;
 	l->pidfd = l->root_fd = -1;
 	l->sync[0] = l->sync[1] = -1;
-	l->console_fd = l->console_peer = -1;
+	l->console_fd = l->console_peer = l->pidfd_sock = -1;
 }
 
 /* ---- the child ------------------------------------------------------------ */
@@ -120,6 +121,7 @@ static __attribute__((noreturn)) void child_main(struct exec_launch *l)
 	husk_process_reset_signals();
 	husk_closep(&l->sync[0]);
 	husk_closep(&l->console_peer);
+	husk_closep(&l->pidfd_sock);
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		husk_error(&err, errno, "prctl(PR_SET_DUMPABLE)");
 	else if (child_enter(l, &err) == 0)
@@ -219,6 +221,11 @@ static int prepare(struct exec_launch *l, husk_err *err)
 		return -1;
 	if (open_target(l, err) < 0 || open_terminal(l, err) < 0)
 		return -1;
+	if (o->pidfd_socket) {
+		l->pidfd_sock = husk_unix_connect(o->pidfd_socket, "--pidfd-socket", err);
+		if (l->pidfd_sock < 0)
+			return -1;
+	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, l->sync) < 0)
 		return husk_error(err, errno, "socketpair");
 	int min = 3 + o->preserve_fds;
@@ -285,6 +292,8 @@ static int start(struct exec_launch *l, husk_err *err)
 	if (husk_sync_send(l->sync[0], HUSK_SYNC_GO, NULL, 0, err) < 0 ||
 	    husk_sync_await_exec(l->sync[0], "exec", err) < 0)
 		return -1;
+	if (l->pidfd_sock >= 0 && husk_pidfd_socket_send(l->pidfd_sock, l->pid, "setns", err) < 0)
+		return -1;
 	if (l->o->pid_file && husk_write_pid_file(l->o->pid_file, l->pid, err) < 0)
 		return -1;
 	return 0;
@@ -299,6 +308,7 @@ static void release(struct exec_launch *l)
 	husk_closep(&l->root_fd);
 	husk_closep(&l->console_fd);
 	husk_closep(&l->console_peer);
+	husk_closep(&l->pidfd_sock);
 	husk_exec_process_release(&l->proc);
 	husk_seccomp_program_free(&l->seccomp);
 	husk_config_free(&l->cfg);

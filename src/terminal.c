@@ -10,6 +10,7 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
@@ -25,18 +26,34 @@
 /* What runc names the master in its message; receivers may log it. */
 #define MASTER_NAME "/dev/ptmx"
 
-int husk_console_socket_connect(const char *path, husk_err *err)
+int husk_unix_connect(const char *path, const char *option, husk_err *err)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	if (strlen(path) >= sizeof(addr.sun_path))
-		return husk_error(err, ENAMETOOLONG, "--console-socket \"%s\"", path);
+		return husk_error(err, ENAMETOOLONG, "%s \"%s\"", option, path);
 	strcpy(addr.sun_path, path);
 	cleanup_close int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return husk_error(err, errno, "--console-socket: socket");
+		return husk_error(err, errno, "%s: socket", option);
 	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
-		return husk_error(err, errno, "--console-socket: connect to \"%s\"", path);
+		return husk_error(err, errno, "%s: connect to \"%s\"", option, path);
 	return steal_fd(&fd);
+}
+
+int husk_console_socket_connect(const char *path, husk_err *err)
+{
+	return husk_unix_connect(path, "--console-socket", err);
+}
+
+/* runc's payload: what kind of process the pidfd is of. */
+int husk_pidfd_socket_send(int sock, pid_t pid, const char *kind, husk_err *err)
+{
+	cleanup_close int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		return husk_error(err, errno, "--pidfd-socket: pidfd_open(%d)", (int)pid);
+	if (husk_send_fd(sock, pidfd, kind, err) < 0)
+		return husk_error_wrap(err, "--pidfd-socket");
+	return 0;
 }
 
 int husk_send_fd(int sock, int fd, const char *name, husk_err *err)
@@ -62,7 +79,7 @@ int husk_send_fd(int sock, int fd, const char *name, husk_err *err)
 		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return husk_error(err, errno, "send the terminal over the console socket");
+		return husk_error(err, errno, "send a descriptor over the socket");
 	return 0;
 }
 
@@ -162,6 +179,6 @@ int husk_terminal_setup(int console_fd, const struct husk_process *p, unsigned i
 	if ((flags & HUSK_TERMINAL_CONSOLE) && bind_console(peer, err) < 0)
 		return -1;
 	if (husk_send_fd(console_fd, master, MASTER_NAME, err) < 0)
-		return -1;
+		return husk_error_wrap(err, "--console-socket: the terminal's master");
 	return make_stdio(peer, flags & HUSK_TERMINAL_CONTROLLING, err);
 }

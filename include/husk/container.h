@@ -22,6 +22,7 @@ struct husk_create_opts {
 	const char *bundle;            /* default "." */
 	const char *pid_file;
 	const char *console_socket;
+	const char *pidfd_socket;      /* receives a pidfd of the container process */
 	int preserve_fds;
 	bool no_pivot;
 	bool no_new_keyring;
@@ -80,8 +81,9 @@ struct husk_exec_opts {
 	int preserve_fds;
 	bool detach;
 	bool ignore_paused;
-	bool tty;                             /* not implemented yet: refused */
-	const char *console_socket;           /* not implemented yet: refused */
+	bool tty;
+	const char *console_socket;
+	const char *pidfd_socket;             /* receives a pidfd of the new process */
 };
 
 /*

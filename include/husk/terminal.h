@@ -3,6 +3,7 @@
 #define HUSK_TERMINAL_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "husk/config.h"
 
@@ -13,9 +14,15 @@
  * message carrying the master, with "/dev/ptmx" as payload.
  */
 
-/* In the runtime, before the clone: connect to the console socket (the
- * path is the caller's, unreachable from inside the container). */
+/* In the runtime, before the clone: connect to the unix socket path given
+ * by option (the path is the caller's, unreachable from inside the
+ * container); errors name the option. */
+int husk_unix_connect(const char *path, const char *option, husk_err *err);
 int husk_console_socket_connect(const char *path, husk_err *err);
+
+/* --pidfd-socket: send a pidfd of pid over sock, with runc's payload kind
+ * ("standard" for a container process, "setns" for an exec'd one). */
+int husk_pidfd_socket_send(int sock, pid_t pid, const char *kind, husk_err *err);
 
 enum husk_terminal_flags {
 	/* A new session with the peer as its controlling terminal (the

@@ -16,11 +16,13 @@ enum {
 	OPT_INIT,
 	OPT_KEEP,
 	OPT_NO_SUBREAPER,
+	OPT_PIDFD_SOCKET,
 };
 
 #define CREATE_OPTIONS \
 	{ "bundle", required_argument, NULL, 'b' }, \
 	{ "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET }, \
+	{ "pidfd-socket", required_argument, NULL, OPT_PIDFD_SOCKET }, \
 	{ "pid-file", required_argument, NULL, OPT_PID_FILE }, \
 	{ "no-pivot", no_argument, NULL, OPT_NO_PIVOT }, \
 	{ "no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING }, \
@@ -52,6 +54,7 @@ static int parse_options(const char *cmd, int argc, char **argv, struct husk_cre
 		switch (c) {
 		case 'b': o->bundle = optarg; break;
 		case OPT_CONSOLE_SOCKET: o->console_socket = optarg; break;
+		case OPT_PIDFD_SOCKET: o->pidfd_socket = optarg; break;
 		case OPT_PID_FILE: o->pid_file = optarg; break;
 		case OPT_NO_PIVOT: o->no_pivot = true; break;
 		case OPT_NO_NEW_KEYRING: o->no_new_keyring = true; break;

@@ -20,6 +20,7 @@ enum {
 	OPT_CGROUP,
 	OPT_IGNORE_PAUSED,
 	OPT_CONSOLE_SOCKET,
+	OPT_PIDFD_SOCKET,
 };
 
 static const struct option exec_options[] = {
@@ -39,6 +40,7 @@ static const struct option exec_options[] = {
 	{ "ignore-paused", no_argument, NULL, OPT_IGNORE_PAUSED },
 	{ "tty", no_argument, NULL, 't' },
 	{ "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
+	{ "pidfd-socket", required_argument, NULL, OPT_PIDFD_SOCKET },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -143,6 +145,7 @@ static int parse_option(const struct husk_cli *cli, int c, struct exec_args *a)
 	case OPT_APPARMOR: o->apparmor = optarg; return 0;
 	case OPT_IGNORE_PAUSED: o->ignore_paused = true; return 0;
 	case OPT_CONSOLE_SOCKET: o->console_socket = optarg; return 0;
+	case OPT_PIDFD_SOCKET: o->pidfd_socket = optarg; return 0;
 	default: return parse_value_option(cli, c, a);
 	}
 }

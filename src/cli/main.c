@@ -22,6 +22,7 @@
 	"  -b, --bundle DIR        bundle directory (default: the current directory)\n" \
 	"      --pid-file FILE     write the container process' pid to FILE\n" \
 	"      --console-socket S  send the terminal's master to unix socket S\n" \
+	"      --pidfd-socket S    send a pidfd of the container process to unix socket S\n" \
 	"      --no-pivot          do not use pivot_root (for a rootfs on an initramfs)\n" \
 	"      --no-new-keyring    keep the caller's session keyring\n" \
 	"      --preserve-fds N    pass N more fds (from 3) to the container\n" \
@@ -117,8 +118,9 @@ const struct husk_cmd husk_commands[] = {
 	  "      --apparmor PROFILE   AppArmor profile of the process\n"
 	  "      --cgroup PATH        join this sub-cgroup of the container's cgroup\n"
 	  "      --ignore-paused      exec even into a paused container\n"
-	  "  -t, --tty                allocate a terminal (not implemented yet)\n"
-	  "      --console-socket S   terminal master fd to unix socket S (not implemented yet)\n" },
+	  "  -t, --tty                allocate a terminal (the command line's process)\n"
+	  "      --console-socket S   send the terminal's master to unix socket S\n"
+	  "      --pidfd-socket S     send a pidfd of the new process to unix socket S\n" },
 	{ "state", cmd_state, "print the OCI state of a container",
 	  "Usage: husk state ID\n" },
 	{ "kill", cmd_kill, "send a signal to a container",

@@ -372,3 +372,17 @@ ns_link() {
 	[ "$status" -eq 255 ]
 	[[ "$output" == *'process.apparmorProfile: "husk-test" requested but AppArmor is not enabled'* ]]
 }
+
+@test "exec --pidfd-socket receives a pidfd of the new process" {
+	command -v python3 >/dev/null || skip "needs python3"
+	start_container
+	python3 "$BATS_TEST_DIRNAME/../tools/recvpidfd.py" "$TMP/pidfd.sock" >"$TMP/pidfd" 2>&1 &
+	recv=$!
+	for i in $(seq 100); do [ -S "$TMP/pidfd.sock" ] && break; sleep 0.05; done
+	hk exec --detach --pid-file "$TMP/exec.pid" --pidfd-socket "$TMP/pidfd.sock" "$ID" sleep 1000
+	for i in $(seq 100); do [ -s "$TMP/pidfd" ] && break; sleep 0.05; done
+	[ "$(head -n 1 "$TMP/pidfd")" = "setns anon_inode:[pidfd] $(cat "$TMP/exec.pid")" ]
+	kill "$(cat "$TMP/exec.pid")"
+	wait "$recv"
+	[ "$(tail -n 1 "$TMP/pidfd")" = exited ]
+}

@@ -242,3 +242,28 @@ wait_status() {
 		[[ "$output" == *"SigIgn:"*"0000000000000000"* ]]
 	done
 }
+
+# pidfd_listen: the --pidfd-socket receiver on $TMP/pidfd.sock, its output in $TMP/pidfd.
+pidfd_listen() {
+	python3 "$BATS_TEST_DIRNAME/../tools/recvpidfd.py" "$TMP/pidfd.sock" >"$TMP/pidfd" 2>&1 &
+	PIDFD_RECV=$!
+	for i in $(seq 100); do [ -S "$TMP/pidfd.sock" ] && return 0; sleep 0.05; done
+	echo "the receiver did not start"; return 1
+}
+
+@test "--pidfd-socket receives a pidfd of the container process, as runc sends it" {
+	command -v python3 >/dev/null || skip "needs python3"
+	pidfd_listen
+	bundle "$(args_filter sh -c 'read -r x')"
+	hk create --pidfd-socket "$TMP/pidfd.sock" --bundle "$BUNDLE" "$RUN_ID" <&- >/dev/null 2>&1
+	pid=$(hk state "$RUN_ID" | jq -r .pid)
+	for i in $(seq 100); do [ -s "$TMP/pidfd" ] && break; sleep 0.05; done
+	[ "$(cat "$TMP/pidfd")" = "standard anon_inode:[pidfd] $pid" ]
+	hk kill "$RUN_ID" KILL
+	wait "$PIDFD_RECV"
+	[ "$(tail -n 1 "$TMP/pidfd")" = exited ]
+	run hk run -d --pidfd-socket "$TMP/nothing.sock" --bundle "$BUNDLE" other
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--pidfd-socket: connect to \"$TMP/nothing.sock\""* ]]
+	[ ! -e "$STATE/other" ]
+}
