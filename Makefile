@@ -4,10 +4,10 @@
 # configure.ac) writes config.mak, which overrides the defaults below.
 #
 #   make                 build build/husk
-#   make check           man lint, unit (Check), integration and guest tests
+#   make check           man lint, unit (Check), integration, guest and engine tests
 #   make check-vm        cgroup tests (VM_TESTS) in a cgroup2-only QEMU guest
 #   make check-engines   docker, podman and containerd running ENGINE_RUNTIME
-#   make sanitize        the same tests against an ASan+UBSan build
+#   make sanitize        the same tests (but the engines) against an ASan+UBSan build
 #   make fuzz            build and run the config parser fuzz target
 #   make install         install binary, man pages and seccomp profiles
 #   make deps            install Debian build and test dependencies
@@ -15,7 +15,8 @@
 #   make bench-quick     the same with small counts, as a smoke run
 #
 # Variables: CC, CFLAGS, LDFLAGS, PREFIX, DESTDIR, BUILD (object dir),
-# STATIC=1, SANITIZE=1, WERROR=0, PKG_CONFIG, V=1 (verbose),
+# STATIC=1, SANITIZE=1, WERROR=0, PKG_CONFIG, V=1 (verbose), VM=0 and
+# ENGINE_TESTS=0 (make check without the guest or the engine tests),
 # ENGINE_RUNTIME (default build/husk), ENGINES (check-engines).
 
 -include config.mak
@@ -124,7 +125,9 @@ $(SYSPROBE): tests/tools/sysprobe.c
 
 # VM=0 leaves out the guest (e.g. where QEMU cannot run).
 VM ?= 1
-check: man-lint check-unit check-integration $(if $(filter 1,$(VM)),check-vm)
+ENGINE_TESTS ?= 1
+check: man-lint check-unit check-integration $(if $(filter 1,$(VM)),check-vm) \
+	$(if $(filter 1,$(ENGINE_TESTS)),check-engines)
 
 check-unit: $(UNIT)
 	HUSK_FIXTURES=$(CURDIR)/tests/fixtures $(UNIT)
@@ -150,7 +153,7 @@ check-engines: $(if $(filter $(CURDIR)/$(HUSK),$(ENGINE_RUNTIME)),$(HUSK))
 	ENGINE_RUNTIME='$(ENGINE_RUNTIME)' ENGINES='$(ENGINES)' tests/engines/run.sh
 
 sanitize:
-	$(MAKE) BUILD=build-san SANITIZE=1 check
+	$(MAKE) BUILD=build-san SANITIZE=1 ENGINE_TESTS=0 check
 
 # libFuzzer needs clang; the fuzz build lives in its own object dir.
 FUZZ_SECONDS ?= 60
