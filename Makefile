@@ -98,6 +98,18 @@ $(BUILD)/%.o: %.c $(HEADERS) $(wildcard config.mak)
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(CC) $(HUSK_CFLAGS) $(CFLAGS) $(CPPFLAGS) -c -o $@ $<
 
+# The commit `husk --version` prints, as runc does; the header is rewritten
+# only when the commit changes, so that only main.o is rebuilt then.
+COMMIT_H := $(BUILD)/commit.h
+$(COMMIT_H): FORCE
+	@mkdir -p $(dir $@)
+	@c=$$(git describe --always --dirty --abbrev=12 2>/dev/null || echo unknown); \
+	printf '#define HUSK_COMMIT "%s"\n' "$$c" >$@.tmp; \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(BUILD)/src/cli/main.o: $(COMMIT_H)
+$(BUILD)/src/cli/main.o: HUSK_CFLAGS += -include $(COMMIT_H)
+FORCE:
+
 $(LIBHUSK): $(CORE_OBJ)
 	$(QUIET_AR)rm -f $@ && $(AR) rcs $@ $^
 
