@@ -56,10 +56,10 @@ static uint64_t all_caps(void)
 }
 
 /* Capabilities the kernel knows and this process may still hold. */
-static uint64_t held_bounding(void)
+static uint64_t held_bounding(int last)
 {
 	uint64_t held = 0;
-	for (int cap = 0; cap <= last_cap(); cap++)
+	for (int cap = 0; cap <= last; cap++)
 		if (cap_get_bound(cap) == 1)
 			held |= UINT64_C(1) << cap;
 	return held;
@@ -73,11 +73,14 @@ static void warn_unavailable(const struct husk_log *log, const char *set, uint64
 				  set, husk_cap_name(cap));
 }
 
-int husk_caps_drop_bounding(const struct husk_capabilities *caps, const struct husk_log *log, husk_err *err)
+int husk_caps_drop_bounding(const struct husk_capabilities *caps, const struct husk_log *log, uint64_t *bounding,
+			    husk_err *err)
 {
-	uint64_t held = held_bounding();
+	int last = last_cap();
+	uint64_t held = held_bounding(last);
 	warn_unavailable(log, "bounding", caps->bounding & ~held & all_caps());
-	for (int cap = 0; cap <= last_cap(); cap++) {
+	*bounding = held & caps->bounding;
+	for (int cap = 0; cap <= last; cap++) {
 		if (!cap_in(held, cap) || cap_in(caps->bounding, cap))
 			continue;
 		if (cap_drop_bound(cap) < 0)
@@ -96,10 +99,10 @@ static int set_flags(cap_t c, cap_flag_t flag, uint64_t set)
 	return 0;
 }
 
-static uint64_t proc_flag_set(cap_t c, cap_flag_t flag)
+static uint64_t proc_flag_set(cap_t c, cap_flag_t flag, int last)
 {
 	uint64_t set = 0;
-	for (int cap = 0; cap <= last_cap(); cap++) {
+	for (int cap = 0; cap <= last; cap++) {
 		cap_flag_value_t v;
 		if (cap_get_flag(c, cap, flag, &v) == 0 && v == CAP_SET)
 			set |= UINT64_C(1) << cap;
@@ -113,13 +116,14 @@ static void free_cap(cap_t *c)
 		cap_free(*c);
 }
 
-int husk_caps_apply(const struct husk_capabilities *caps, const struct husk_log *log, husk_err *err)
+int husk_caps_apply(const struct husk_capabilities *caps, uint64_t bounding, const struct husk_log *log,
+		    husk_err *err)
 {
 	__attribute__((cleanup(free_cap))) cap_t cur = cap_get_proc();
 	if (!cur)
 		return husk_error(err, errno, "read capabilities");
-	uint64_t permitted = proc_flag_set(cur, CAP_PERMITTED);
-	uint64_t bounding = held_bounding();
+	int last = last_cap();
+	uint64_t permitted = proc_flag_set(cur, CAP_PERMITTED, last);
 	/* Bounding was already reported by husk_caps_drop_bounding. */
 	warn_unavailable(log, "permitted", caps->permitted & ~permitted & caps->bounding & all_caps());
 	warn_unavailable(log, "effective", caps->effective & ~permitted & caps->bounding & all_caps());
@@ -137,7 +141,7 @@ int husk_caps_apply(const struct husk_capabilities *caps, const struct husk_log 
 		return husk_error(err, errno, "set capabilities");
 	if (!caps->ambient)
 		return 0;
-	for (int cap = 0; cap <= last_cap(); cap++) {
+	for (int cap = 0; cap <= last; cap++) {
 		if (!cap_in(caps->ambient, cap))
 			continue;
 		if (!cap_in(p, cap) || !cap_in(i, cap)) {

@@ -183,7 +183,10 @@ static int mkdir_p(const char *hier, const char *path, husk_err *err)
 {
 	char dir[PATH_MAX];
 	size_t len = (size_t)snprintf(dir, sizeof(dir), "%s%s", hier, path);
-	/* ENOENT: a delete removed the shared default parent under us. */
+	/* The parents usually exist already (husk's own stays). */
+	if (mkdir(dir, 0755) == 0 || errno == EEXIST)
+		return 0;
+	/* ENOENT: someone removed a shared parent under us. */
 	for (int tries = 0; mkdir_p_once(dir, strlen(hier), len) < 0; tries++)
 		if (errno != ENOENT || tries == 5)
 			return husk_error(err, errno, "linux.cgroupsPath \"%s\": create %s", path, dir);
@@ -335,13 +338,6 @@ int husk_cgroup_update(const char *path, const struct husk_resources *r, husk_er
 
 /* ---- remove ------------------------------------------------------------- */
 
-/* "/husk/ID": a path of husk's own parent, made by default. */
-static bool is_default_path(const char *path)
-{
-	size_t n = strlen(HUSK_CGROUP_PARENT);
-	return strncmp(path, HUSK_CGROUP_PARENT "/", n + 1) == 0 && !strchr(path + n + 1, '/');
-}
-
 static int rmdir_retrying(const char *dir, husk_err *err)
 {
 	struct timespec pause = { .tv_nsec = 10 * 1000 * 1000 };
@@ -366,12 +362,6 @@ int husk_cgroup_remove(const char *path, husk_err *err)
 		snprintf(dir, sizeof(dir), "%s%s", dirs[i], path);
 		if (rmdir_retrying(dir, err) < 0)
 			rc = -1;
-		/* husk's own parent of default paths goes with its last
-		 * container; one still in use stays (ENOTEMPTY, EBUSY). */
-		if (rc == 0 && is_default_path(path)) {
-			snprintf(dir, sizeof(dir), "%s%s", dirs[i], HUSK_CGROUP_PARENT);
-			rmdir(dir);
-		}
 	}
 	return rc;
 }

@@ -8,6 +8,8 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
+#include <stdint.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -15,16 +17,36 @@
 #include "husk/fds.h"
 #include "husk/process.h"
 #include "husk/state.h"
+#include "husk/util.h"
+
+/* The signals ignored now, from /proc/self/status; all of them when it
+ * cannot be read (no /proc yet). */
+static uint64_t ignored_signals(void)
+{
+	char buf[4096];
+	cleanup_close int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return UINT64_MAX;
+	buf[n] = '\0';
+	const char *line = strstr(buf, "\nSigIgn:");
+	unsigned long long mask;
+	if (!line || sscanf(line + 8, "%llx", &mask) != 1)
+		return UINT64_MAX;
+	return mask;
+}
 
 void husk_process_reset_signals(void)
 {
-	/* All zero is SIG_DFL with no flags and an empty mask in every
-	 * architecture's struct layout; the raw call also resets the signals
-	 * libc reserves, which an ignored disposition would survive execve.
-	 * SIGKILL and SIGSTOP refuse, harmlessly. */
+	/* execve resets caught signals itself; only an ignored one would
+	 * survive it.  All zero is SIG_DFL with no flags and an empty mask in
+	 * every architecture's struct layout; the raw call also resets the
+	 * signals libc reserves.  SIGKILL and SIGSTOP refuse, harmlessly. */
 	static const unsigned long dfl[8];
-	for (int sig = 1; sig < NSIG; sig++)
-		syscall(SYS_rt_sigaction, sig, dfl, NULL, (NSIG - 1) / 8);
+	uint64_t ignored = ignored_signals();
+	for (int sig = 1; sig < NSIG && sig <= 64; sig++)
+		if (ignored & (UINT64_C(1) << (sig - 1)))
+			syscall(SYS_rt_sigaction, sig, dfl, NULL, (NSIG - 1) / 8);
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -77,8 +99,9 @@ int husk_process_become(const struct husk_become *b, husk_err *err)
 		return -1;
 	if (filter && !p->no_new_privileges && husk_seccomp_load(b->seccomp, err) < 0)
 		return -1;
-	if (husk_caps_drop_bounding(caps, b->log, err) < 0 || husk_process_set_user(&p->user, err) < 0 ||
-	    husk_caps_apply(caps, b->log, err) < 0)
+	uint64_t bounding;
+	if (husk_caps_drop_bounding(caps, b->log, &bounding, err) < 0 || husk_process_set_user(&p->user, err) < 0 ||
+	    husk_caps_apply(caps, bounding, b->log, err) < 0)
 		return -1;
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		return husk_error(err, errno, "prctl(PR_SET_DUMPABLE)");

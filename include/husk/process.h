@@ -29,8 +29,11 @@ int husk_process_set_user(const struct husk_user *u, husk_err *err);
  * capability the runtime itself does not hold (or the kernel does not
  * know) is skipped with a warning, as the spec asks.
  */
-int husk_caps_drop_bounding(const struct husk_capabilities *caps, const struct husk_log *log, husk_err *err);
-int husk_caps_apply(const struct husk_capabilities *caps, const struct husk_log *log, husk_err *err);
+int husk_caps_drop_bounding(const struct husk_capabilities *caps, const struct husk_log *log, uint64_t *bounding,
+			    husk_err *err);
+/* bounding: the set husk_caps_drop_bounding left. */
+int husk_caps_apply(const struct husk_capabilities *caps, uint64_t bounding, const struct husk_log *log,
+		    husk_err *err);
 
 /*
  * Find args[0] as execvp would, in the container's PATH (from env).  The
