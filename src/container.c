@@ -347,7 +347,7 @@ static int launch_prepare(struct launch *l, husk_err *err)
 	if (husk_ns_plan_make(l->cfg, &l->ns, err) < 0)
 		return -1;
 	if (l->cfg->linux_cfg && l->cfg->linux_cfg->seccomp &&
-	    husk_seccomp_compile(l->cfg->linux_cfg->seccomp, l->ctx->log, &l->seccomp, err) < 0)
+	    husk_seccomp_compile_cached(l->rootfd, l->cfg->linux_cfg->seccomp, l->ctx->log, &l->seccomp, err) < 0)
 		return -1;
 	if (husk_container_cgroup_create(l->cfg, &l->cgroup_path, &l->cgroup_fd, l->ctx->log, err) < 0)
 		return -1;

@@ -217,7 +217,8 @@ static int prepare(struct exec_launch *l, husk_err *err)
 	if (husk_exec_process_build(&l->proc, base, o, err) < 0)
 		return -1;
 	const struct husk_linux *lx = l->cfg->linux_cfg;
-	if (lx && lx->seccomp && husk_seccomp_compile(lx->seccomp, l->ctx->log, &l->seccomp, err) < 0)
+	if (lx && lx->seccomp &&
+	    husk_seccomp_compile_cached(l->c.rootfd, lx->seccomp, l->ctx->log, &l->seccomp, err) < 0)
 		return -1;
 	if (open_target(l, err) < 0 || open_terminal(l, err) < 0)
 		return -1;

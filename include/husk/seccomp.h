@@ -43,6 +43,14 @@ int husk_seccomp_compile(const struct husk_seccomp *cfg, const struct husk_log *
 			 struct husk_seccomp_program *out, husk_err *err);
 
 /*
+ * The same, through a cache of compiled programs in the directory
+ * "@seccomp" of the state root rootfd (seccomp_cache.c): an entry is used
+ * only for exactly the same section, husk binary, libseccomp and kernel.
+ */
+int husk_seccomp_compile_cached(int rootfd, const struct husk_seccomp *cfg, const struct husk_log *log,
+				struct husk_seccomp_program *out, husk_err *err);
+
+/*
  * Install the program in the calling thread (and all threads with TSYNC)
  * with seccomp(2), or with prctl(PR_SET_SECCOMP) when there are no flags.
  * Returns the new listener fd when prog->notify, 0 otherwise, or -1 with
