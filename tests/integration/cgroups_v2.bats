@@ -177,3 +177,22 @@ DOCKER_DEVICES='[{"allow": false, "access": "rwm"},
 	for _ in $(seq 50); do [ ! -s $CG/husk/$ID/cgroup.procs ] && break; sleep 0.1; done
 	[ ! -s $CG/husk/$ID/cgroup.procs ]
 }
+
+@test "v2: a hardened container runs unprivileged with its memory, CPU and pids limits" {
+	rm -f "$BUNDLE/config.json"
+	hk spec --hardened --cpus 0.5 --seccomp "$BATS_TEST_DIRNAME/../fixtures/seccomp/deny-admin.json" --bundle "$BUNDLE"
+	jq --arg rootfs "$ROOTFS" '.root.path = $rootfs | .process.terminal = false | '"$(args_filter sh -c \
+		'id -u; cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory.low /sys/fs/cgroup/cpu.max /sys/fs/cgroup/pids.max; grep -E "^(CapEff|NoNewPrivs|Seccomp):" /proc/self/status')" \
+		"$BUNDLE/config.json" >"$BUNDLE/c" && mv "$BUNDLE/c" "$BUNDLE/config.json"
+	run hk run --bundle "$BUNDLE" "$ID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 10001 ]
+	[ "${lines[1]}" = 536870912 ]
+	[ "${lines[2]}" = 268435456 ]
+	[ "${lines[3]}" = "50000 100000" ]
+	[ "${lines[4]}" = 1024 ]
+	[[ "$output" == *"NoNewPrivs:"*1* ]]
+	[[ "$output" == *"Seccomp:"*2* ]]
+	[ ! -e "$CG/husk/$ID" ]
+}
