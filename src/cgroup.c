@@ -20,6 +20,9 @@
 #include "husk/util.h"
 
 #define MAX_HIERARCHIES 32
+/* A hierarchy's mount point: HUSK_CGROUP_MOUNT/NAME.  Kept small: lists of
+ * them live on the stack, and every page of it touched is memory. */
+#define HIER_PATH_MAX (sizeof(HUSK_CGROUP_MOUNT) + NAME_MAX + 1)
 #define PROCS_MAX (4 << 20)
 
 enum husk_cgroup_layout husk_cgroup_detect(void)
@@ -141,12 +144,12 @@ int husk_cgroup_v1_dir(const char *controller, const char *path, char *buf, size
 /* Every hierarchy mounted under HUSK_CGROUP_MOUNT (v1 ones and hybrid's
  * unified one; symlinks such as cpu -> cpu,cpuacct are skipped), or the
  * mount itself when it is cgroup v2. */
-static int list_hierarchies(char (*dirs)[PATH_MAX], size_t *n, husk_err *err)
+static int list_hierarchies(char (*dirs)[HIER_PATH_MAX], size_t *n, husk_err *err)
 {
 	*n = 0;
 	struct statfs fs;
 	if (statfs(HUSK_CGROUP_MOUNT, &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC) {
-		snprintf(dirs[(*n)++], PATH_MAX, "%s", HUSK_CGROUP_MOUNT);
+		snprintf(dirs[(*n)++], HIER_PATH_MAX, "%s", HUSK_CGROUP_MOUNT);
 		return 0;
 	}
 	DIR *d = opendir(HUSK_CGROUP_MOUNT);
@@ -156,7 +159,7 @@ static int list_hierarchies(char (*dirs)[PATH_MAX], size_t *n, husk_err *err)
 	while ((de = readdir(d)) && *n < MAX_HIERARCHIES) {
 		if (de->d_name[0] == '.' || de->d_type != DT_DIR)
 			continue;
-		snprintf(dirs[*n], PATH_MAX, "%s/%s", HUSK_CGROUP_MOUNT, de->d_name);
+		snprintf(dirs[*n], HIER_PATH_MAX, "%s/%s", HUSK_CGROUP_MOUNT, de->d_name);
 		if (statfs(dirs[*n], &fs) == 0 && (fs.f_type == CGROUP_SUPER_MAGIC || fs.f_type == CGROUP2_SUPER_MAGIC))
 			(*n)++;
 	}
@@ -209,7 +212,7 @@ static int enter(const char *hier, const char *path, pid_t pid, husk_err *err)
 
 static int create_all(const char *path, const struct husk_resources *r, bool v2, husk_err *err)
 {
-	char dirs[MAX_HIERARCHIES][PATH_MAX];
+	char dirs[MAX_HIERARCHIES][HIER_PATH_MAX];
 	size_t n;
 	if (list_hierarchies(dirs, &n, err) < 0)
 		return -1;
@@ -227,7 +230,7 @@ static int create_all(const char *path, const struct husk_resources *r, bool v2,
 
 int husk_cgroup_enter(const char *path, pid_t pid, husk_err *err)
 {
-	char dirs[MAX_HIERARCHIES][PATH_MAX];
+	char dirs[MAX_HIERARCHIES][HIER_PATH_MAX];
 	size_t n;
 	if (list_hierarchies(dirs, &n, err) < 0)
 		return -1;
@@ -239,7 +242,7 @@ int husk_cgroup_enter(const char *path, pid_t pid, husk_err *err)
 
 int husk_cgroup_join(const char *path, const char *sub, pid_t pid, husk_err *err)
 {
-	char full[PATH_MAX], dirs[MAX_HIERARCHIES][PATH_MAX];
+	char full[PATH_MAX], dirs[MAX_HIERARCHIES][HIER_PATH_MAX];
 	size_t n;
 	int len = snprintf(full, sizeof(full), "%s", path);
 	if (sub) {
@@ -352,15 +355,16 @@ static int rmdir_retrying(const char *dir, husk_err *err)
 
 int husk_cgroup_remove(const char *path, husk_err *err)
 {
-	char dirs[MAX_HIERARCHIES][PATH_MAX];
+	char dirs[MAX_HIERARCHIES][HIER_PATH_MAX];
 	size_t n;
 	if (!path || !*path || list_hierarchies(dirs, &n, err) < 0)
 		return path && *path ? -1 : 0;
 	int rc = 0;
 	for (size_t i = 0; i < n; i++) {
 		char dir[PATH_MAX];
-		snprintf(dir, sizeof(dir), "%s%s", dirs[i], path);
-		if (rmdir_retrying(dir, err) < 0)
+		if (snprintf(dir, sizeof(dir), "%s%s", dirs[i], path) >= (int)sizeof(dir))
+			rc = husk_error(err, ENAMETOOLONG, "remove cgroup %s%s", dirs[i], path);
+		else if (rmdir_retrying(dir, err) < 0)
 			rc = -1;
 	}
 	return rc;
@@ -370,7 +374,7 @@ int husk_cgroup_remove(const char *path, husk_err *err)
 
 int husk_cgroup_procs_dir(const char *path, char *buf, size_t size)
 {
-	char dirs[MAX_HIERARCHIES][PATH_MAX];
+	char dirs[MAX_HIERARCHIES][HIER_PATH_MAX];
 	size_t n;
 	if (list_hierarchies(dirs, &n, NULL) < 0 || n == 0)
 		return -1;
