@@ -47,7 +47,9 @@ else
 endif
 PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS)))$(PKG_CFLAGS)
 
-CFLAGS ?= -O2 -g
+# -Os: husk spends its time in system calls, not in its own code; the
+# smaller binary loads and maps faster (measured: no slower than -O2).
+CFLAGS ?= -Os -g
 HUSK_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wformat=2 -Wno-format-nonliteral \
 	-Wmissing-prototypes -Wstrict-prototypes -Wvla \
 	-fstack-protector-strong -fPIE -fno-strict-aliasing \
@@ -61,7 +63,9 @@ ifeq ($(SANITIZE),1)
   HUSK_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
   HUSK_LDFLAGS += -fsanitize=address,undefined
 else
-  HUSK_CFLAGS += -D_FORTIFY_SOURCE=2
+  # C needs no unwind tables (no exceptions); -g keeps .debug_frame for
+  # debuggers.  About a tenth of the stripped binary.
+  HUSK_CFLAGS += -D_FORTIFY_SOURCE=2 -fno-asynchronous-unwind-tables
 endif
 HUSK_LDFLAGS += -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(STATIC_LDFLAGS)
 ifeq ($(STATIC),1)
