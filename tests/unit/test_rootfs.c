@@ -1521,7 +1521,7 @@ static char *check_cgroup(void)
 	/* A controller mounted below (hybrid hosts) is read-only as well. */
 	if (sub[0]) {
 		CHECK(expect_mount(sub, NULL, "ro"));
-		char p[PATH_MAX];
+		char p[PATH_MAX + 16];
 		snprintf(p, sizeof(p), "%s/husk-test", sub);
 		EXPECT(mkdir(p, 0755) < 0 && errno == EROFS, "mkdir %s: %s", p, strerror(errno));
 	}
