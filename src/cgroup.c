@@ -270,19 +270,35 @@ int husk_cgroup_open(const char *path, husk_err *err)
 	return fd;
 }
 
-bool husk_cgroup_resources_requested(const struct husk_resources *r)
+const char *husk_cgroup_requested_resource(const struct husk_resources *r)
 {
-	return r && (r->devices.n || r->memory || r->cpu || r->pids || r->block_io || r->hugepage_limits.n ||
-		     r->network || r->rdma.n || r->unified.n);
+	if (!r)
+		return NULL;
+	const struct { bool set; const char *field; } fields[] = {
+		{ r->devices.n, "linux.resources.devices" },
+		{ r->memory, "linux.resources.memory" },
+		{ r->cpu, "linux.resources.cpu" },
+		{ r->pids, "linux.resources.pids" },
+		{ r->block_io, "linux.resources.blockIO" },
+		{ r->hugepage_limits.n, "linux.resources.hugepageLimits" },
+		{ r->network, "linux.resources.network" },
+		{ r->rdma.n, "linux.resources.rdma" },
+		{ r->unified.n, "linux.resources.unified" },
+	};
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (fields[i].set)
+			return fields[i].field;
+	return NULL;
 }
 
 int husk_cgroup_create(enum husk_cgroup_layout layout, const char *path, const struct husk_resources *r,
 		       const struct husk_log *log, husk_err *err)
 {
 	if (layout == HUSK_CGROUP_NONE) {
-		if (husk_cgroup_resources_requested(r))
-			return husk_error(err, ENOTSUP, "linux.resources: no cgroup hierarchy is mounted at %s",
-					  HUSK_CGROUP_MOUNT);
+		const char *field = husk_cgroup_requested_resource(r);
+		if (field)
+			return husk_error(err, ENOTSUP, "%s: no cgroup hierarchy is mounted at %s to apply it",
+					  field, HUSK_CGROUP_MOUNT);
 		husk_debug(log, "no cgroup hierarchy mounted: running without a cgroup");
 		return 0;
 	}

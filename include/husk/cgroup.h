@@ -43,8 +43,11 @@ enum husk_cgroup_layout husk_cgroup_detect(void);
 int husk_cgroup_resolve_path(const char *cgroups_path, const char *id, bool systemd,
 			     char **out, husk_err *err);
 
-/* Whether the config asks for any limit at all. */
-bool husk_cgroup_resources_requested(const struct husk_resources *r);
+/*
+ * The JSON path of the first resource the config asks for
+ * ("linux.resources.memory", ...), or NULL when it asks for none.
+ */
+const char *husk_cgroup_requested_resource(const struct husk_resources *r);
 
 /*
  * Create the cgroup at path in every hierarchy and apply r (may be NULL).

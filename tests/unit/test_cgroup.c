@@ -153,10 +153,13 @@ START_TEST(requested)
 {
 	struct husk_resources r = { 0 };
 	struct husk_pids pids = { .limit = 1 };
-	ck_assert(!husk_cgroup_resources_requested(NULL));
-	ck_assert(!husk_cgroup_resources_requested(&r));
+	struct husk_memory mem = { 0 };
+	ck_assert_ptr_null(husk_cgroup_requested_resource(NULL));
+	ck_assert_ptr_null(husk_cgroup_requested_resource(&r));
 	r.pids = &pids;
-	ck_assert(husk_cgroup_resources_requested(&r));
+	ck_assert_str_eq(husk_cgroup_requested_resource(&r), "linux.resources.pids");
+	r.memory = &mem;
+	ck_assert_str_eq(husk_cgroup_requested_resource(&r), "linux.resources.memory");
 }
 END_TEST
 
@@ -169,7 +172,7 @@ START_TEST(no_cgroups_refuses_limits)
 	ck_assert_int_eq(husk_cgroup_create(HUSK_CGROUP_NONE, NULL, &r, &log, &err), 0);
 	r.pids = &pids;
 	ck_assert_int_eq(husk_cgroup_create(HUSK_CGROUP_NONE, NULL, &r, &log, &err), -1);
-	ck_assert_ptr_nonnull(strstr(err->msg, "linux.resources"));
+	ck_assert_ptr_nonnull(strstr(err->msg, "linux.resources.pids: no cgroup hierarchy"));
 	husk_error_free(&err);
 }
 END_TEST
