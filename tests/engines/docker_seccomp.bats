@@ -50,9 +50,10 @@ declare -gA KNOWN_DIFFERENCES=(
 	# Docker 20.10 allows io_uring; Docker 25 removed it from its profile
 	# (it bypasses seccomp for what it queues), as default.json has.
 	[io_uring_setup]=husk:EPERM
-	# Docker 20.10 allows these only with CAP_SYS_PTRACE (ptrace itself
-	# from Linux 4.8) and CAP_DAC_READ_SEARCH; later Docker profiles allow
-	# them unconditionally, as default.json does.
+	# Docker 20.10 allows process_vm_readv only with CAP_SYS_PTRACE
+	# (ptrace itself from Linux 4.8), and name_to_handle_at only with a
+	# capability its default set lacks; later Docker profiles allow both
+	# without one (process_vm_* from Linux 4.8), as default.json does.
 	[process_vm_readv]=docker:EPERM
 	[name_to_handle_at]=docker:EPERM
 	# Newer than every call Docker 20.10's profile names: runc answers
