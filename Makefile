@@ -165,8 +165,12 @@ check-vm: $(HUSK)
 # missing.  Not part of `check`: it takes minutes and needs the engines.
 ENGINE_RUNTIME ?= $(CURDIR)/$(HUSK)
 ENGINES ?= docker podman containerd
-check-engines: $(if $(filter $(CURDIR)/$(HUSK),$(ENGINE_RUNTIME)),$(HUSK))
-	ENGINE_RUNTIME='$(ENGINE_RUNTIME)' ENGINES='$(ENGINES)' tests/engines/run.sh
+# The docker stage also compares seccomp-profiles/default.json, run by
+# build/husk, with Docker's default profile: it needs husk and the probe
+# whatever ENGINE_RUNTIME is.
+check-engines: $(HUSK) $(SYSPROBE)
+	ENGINE_RUNTIME='$(ENGINE_RUNTIME)' ENGINES='$(ENGINES)' HUSK=$(CURDIR)/$(HUSK) \
+		SYSPROBE=$(CURDIR)/$(SYSPROBE) tests/engines/run.sh
 
 sanitize:
 	$(MAKE) BUILD=build-san SANITIZE=1 ENGINE_TESTS=0 check

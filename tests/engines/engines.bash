@@ -52,6 +52,13 @@ DOCKER_CLI=${DOCKER_CLI:-/usr/bin/docker}
 CTR_NS=husk-engines
 DOCKER_RUNTIME_NAME=husk
 
+# A second runtime dockerd knows, whatever ENGINE_RUNTIME is: the runc of
+# the runc package (docker.io depends on it), for tests that compare with
+# what Docker does with its own runtime (docker_seccomp.bats).  dockerd's
+# built-in "runc" would be whichever runc is first on PATH.
+DOCKER_RUNC=/usr/bin/runc
+DOCKER_RUNC_NAME=stock-runc
+
 # Capabilities containerd 1.6 gives a container by default: ctr can only
 # drop named ones, so "--cap-drop ALL" becomes a drop of each of these.
 CTR_DEFAULT_CAPS="CHOWN DAC_OVERRIDE FSETID FOWNER MKNOD NET_RAW SETGID SETUID
@@ -224,7 +231,8 @@ start_containerd() {
 }
 
 docker_start() {
-	local d=$DOCKER_DIR
+	local d=$DOCKER_DIR runc=()
+	[ -x "$DOCKER_RUNC" ] && runc=(--add-runtime "$DOCKER_RUNC_NAME=$DOCKER_RUNC")
 	mkdir -p "$d/cli"
 	# A config file of its own keeps /etc/docker/daemon.json out, and
 	# dockerd keeps its key.json beside it.
@@ -239,7 +247,8 @@ docker_start() {
 		--bridge=none --iptables=false --ip-forward=false --ip-masq=false \
 		--userland-proxy=false \
 		--exec-opt native.cgroupdriver=cgroupfs --cgroup-parent "/$ENGINE_CGPARENT/docker" \
-		--add-runtime "$DOCKER_RUNTIME_NAME=$ENGINE_RUNTIME" --default-runtime "$DOCKER_RUNTIME_NAME"
+		--add-runtime "$DOCKER_RUNTIME_NAME=$ENGINE_RUNTIME" --default-runtime "$DOCKER_RUNTIME_NAME" \
+		"${runc[@]}"
 	echo "$DAEMON_PID" >"$d/dockerd.daemon-pid"
 	if ! wait_until 60 docker_cli version; then
 		echo "engines: dockerd did not come up; its log:" >&2

@@ -9,8 +9,10 @@
 # As root on Debian: installs docker.io, containerd and podman when missing,
 # makes a busybox image, and for each engine starts it privately (every
 # root, socket and log under one temporary directory, containers under one
-# cgroup of their own, no host networking), runs matrix.bats against it,
-# stops it and cleans up, on failure too.  Prints bats' TAP output, a line
+# cgroup of their own, no host networking), runs matrix.bats against it
+# (and, for docker, docker_seccomp.bats, which also runs HUSK and SYSPROBE,
+# default build/husk and build/tests/sysprobe), stops it and cleans up, on
+# failure too.  Prints bats' TAP output, a line
 # per engine and then:
 #   engines: N passed, N failed[, N skipped]
 # Further arguments are passed to bats (e.g. -f REGEX).  Exits non-zero
@@ -42,6 +44,12 @@ if [ ! -x "$runtime" ]; then
 	exit 2
 fi
 export ENGINE_RUNTIME=$runtime
+
+# docker_seccomp.bats compares husk's default seccomp profile with Docker's
+# whatever the runtime under test: it runs this husk and probe directly.
+HUSK=${HUSK:-$here/../../build/husk}
+SYSPROBE=${SYSPROBE:-$here/../../build/tests/sysprobe}
+export HUSK SYSPROBE
 
 ENGINES=${ENGINES:-docker podman containerd}
 for eng in $ENGINES; do
@@ -132,8 +140,10 @@ for eng in $ENGINES; do
 		status=0
 		# In the background, as a process group of its own (set -m), so
 		# that the runner's signal traps run at once and can end it.
+		files=("$here/matrix.bats")
+		[ "$eng" = docker ] && files+=("$here/docker_seccomp.bats")
 		set -m
-		{ ENGINE=$eng bats --tap "$here/matrix.bats" "$@" </dev/null | tee "$tap"; } &
+		{ ENGINE=$eng bats --tap "${files[@]}" "$@" </dev/null | tee "$tap"; } &
 		bats_job=$!
 		set +m
 		wait "$bats_job" || status=$?
