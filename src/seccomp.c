@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "husk/seccomp.h"
+#include "seccomp_internal.h"
 
 /* seccomp(2) flags newer than some kernel headers. */
 #ifndef SECCOMP_FILTER_FLAG_TSYNC
@@ -36,9 +37,6 @@
 #ifndef SECCOMP_GET_ACTION_AVAIL
 #define SECCOMP_GET_ACTION_AVAIL 2
 #endif
-
-/* The kernel refuses longer programs (BPF_MAXINSNS). */
-#define FILTER_MAX_INSNS 4096
 
 /* The kernel keeps 16 bits of an action's data (and caps errnos at 4095). */
 #define ACTION_DATA_MAX 0xffffu
@@ -222,6 +220,19 @@ static int add_archs(scmp_filter_ctx ctx, const struct husk_seccomp *cfg, husk_e
 	return 0;
 }
 
+/* The filter's architectures: the native one and those cfg adds. */
+static size_t filter_archs(const struct husk_seccomp *cfg, uint32_t *out, size_t max)
+{
+	size_t n = 0;
+	out[n++] = seccomp_arch_native();
+	for (size_t i = 0; i < cfg->architectures.n && n < max; i++) {
+		uint32_t token = scmp_arch(cfg->architectures.v[i]);
+		if (token && token != out[0])
+			out[n++] = token;
+	}
+	return n;
+}
+
 /*
  * libseccomp refuses two comparisons of one argument in a rule.  runc then
  * adds every comparison of the syscall as a rule of its own, which matches
@@ -390,9 +401,9 @@ static int export_bpf(scmp_filter_ctx ctx, struct husk_seccomp_program *out, hus
 		return husk_error(err, errno, "linux.seccomp: fstat the BPF program");
 	size_t size = (size_t)st.st_size;
 	size_t len = size / sizeof(struct sock_filter);
-	if (len > FILTER_MAX_INSNS)
+	if (len > HUSK_SECCOMP_MAX_INSNS)
 		return husk_error(err, E2BIG, "linux.seccomp: the filter has %zu instructions, the kernel takes at most %d",
-				  len, FILTER_MAX_INSNS);
+				  len, HUSK_SECCOMP_MAX_INSNS);
 	if (size == 0 || size % sizeof(struct sock_filter))
 		return husk_error(err, EINVAL, "linux.seccomp: the exported BPF program has %zu bytes", size);
 	cleanup_free struct sock_filter *filter = malloc(size);
@@ -438,12 +449,19 @@ int husk_seccomp_compile(const struct husk_seccomp *cfg, const struct husk_log *
 	for (size_t i = 0; i < cfg->syscalls.n; i++)
 		if (add_syscall(ctx, &cfg->syscalls.v[i], i, default_action, log, err) < 0)
 			return -1;
-	struct husk_seccomp_program prog = { .notify = uses_notify(cfg) };
+	cleanup_seccomp_program struct husk_seccomp_program prog = { .notify = uses_notify(cfg) };
 	prog.flags = kernel_flags(cfg, prog.notify, log);
 	if (export_bpf(ctx, &prog, err) < 0)
 		return -1;
+	if (husk_seccomp_enosys_wanted(default_action)) {
+		uint32_t archs[1 + 16];
+		size_t n = filter_archs(cfg, archs, sizeof(archs) / sizeof(archs[0]));
+		if (husk_seccomp_prepend_enosys(cfg, archs, n, &prog, err) < 0)
+			return -1;
+	}
 	husk_debug(log, "seccomp: %u BPF instructions, flags %#x", prog.len, prog.flags);
 	*out = prog;
+	prog = (struct husk_seccomp_program){ 0 };
 	return 0;
 }
 

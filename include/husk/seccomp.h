@@ -33,7 +33,10 @@ struct husk_seccomp_program {
  *    they are ANDed in one rule;
  *  - MASKED_EQ matches (arg & value) == valueTwo;
  *  - the native architecture is always in the filter; a listed one this
- *    libseccomp lacks is an error.
+ *    libseccomp lacks is an error;
+ *  - unless the default action allows, logs or is ENOSYS already, a call
+ *    numbered above every call the config names on its architecture
+ *    fails with ENOSYS (seccomp_enosys.c), so the C library falls back.
  * flags gets SECCOMP_FILTER_FLAG_NEW_LISTENER when a rule notifies (and
  * TSYNC_ESRCH with TSYNC then); WAIT_KILLABLE_RECV is dropped without it.
  * Errors name the field ("linux.seccomp.syscalls[3]: add rule for

@@ -19,6 +19,7 @@
 #include "husk/seccomp.h"
 #include "husk/util.h"
 #include "unit.h"
+#include "../../src/seccomp_internal.h"
 
 /*
  * The filters are checked against the kernel: a forked child sets
@@ -271,6 +272,90 @@ START_TEST(seccomp_default_errno_ret)
 	free(names);
 	ck_assert_int_eq(DENIED(&prog, { .nr = SYS_getppid, .denied = MARK },
 				{ .nr = SYS_getpid, .denied = MARK }), 1);
+}
+END_TEST
+
+/* ---- ENOSYS for calls newer than the profile ------------------------------ */
+
+/*
+ * A profile allowing every native call numbered below getrandom but
+ * getppid, with the given default action and architectures: getrandom and
+ * membarrier are newer than all it names, getppid is not.
+ */
+static void compile_older_than_getrandom(struct husk_seccomp_program *prog, const char *default_action,
+					 const char *archs)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+	ck_assert_ptr_nonnull(f);
+	fputs("[\"getpid\"", f);
+	for (int nr = 0; nr < SYS_getrandom; nr++) {
+		cleanup_free char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+		if (name && nr != SYS_getppid)
+			fprintf(f, ", \"%s\"", name);
+	}
+	fputs("]", f);
+	ck_assert_int_eq(fclose(f), 0);
+	compile_fmt(prog, "{\"defaultAction\": \"%s\", \"architectures\": %s, \"syscalls\": "
+		    "[{\"names\": %s, \"action\": \"SCMP_ACT_ALLOW\"}]}", default_action, archs, buf);
+	free(buf);
+}
+
+/* As runc: ENOSYS, so that a C library falls back to an older call. */
+START_TEST(seccomp_newer_calls_enosys)
+{
+	cleanup_seccomp_program struct husk_seccomp_program prog;
+	compile_older_than_getrandom(&prog, "SCMP_ACT_ERRNO", "[]");
+	ck_assert_int_eq(DENIED(&prog, { .nr = SYS_getrandom, .denied = ENOSYS },
+				{ .nr = SYS_membarrier, .denied = ENOSYS },
+				{ .nr = SYS_getppid, .denied = EPERM },
+				{ .nr = SYS_getpid, .denied = EPERM }), 7);
+}
+END_TEST
+
+/* With other architectures in the filter (x32's numbers included). */
+START_TEST(seccomp_newer_calls_enosys_multiarch)
+{
+#if defined(__x86_64__)
+	const char *archs = "[\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\", \"SCMP_ARCH_X32\"]";
+#elif defined(__aarch64__)
+	const char *archs = "[\"SCMP_ARCH_AARCH64\", \"SCMP_ARCH_ARM\"]";
+#else
+	const char *archs = "[]";
+#endif
+	cleanup_seccomp_program struct husk_seccomp_program prog;
+	compile_older_than_getrandom(&prog, "SCMP_ACT_ERRNO", archs);
+	ck_assert_int_eq(DENIED(&prog, { .nr = SYS_getrandom, .denied = ENOSYS },
+				{ .nr = SYS_getppid, .denied = EPERM }), 3);
+}
+END_TEST
+
+/* A killing default action still kills what the profile names no rule
+ * for, but not a call newer than the profile. */
+START_TEST(seccomp_newer_calls_not_killed)
+{
+	NEEDS_SECCOMP_SYSCALL();
+	cleanup_seccomp_program struct husk_seccomp_program prog;
+	compile_older_than_getrandom(&prog, "SCMP_ACT_KILL_PROCESS", "[]");
+	ck_assert_int_eq(DENIED(&prog, { .nr = SYS_getrandom, .denied = ENOSYS }), 1);
+	ck_assert_int_eq(killing_signal(&prog, SYS_getppid), SIGSYS);
+}
+END_TEST
+
+/* Where the default allows, or is ENOSYS already, there is no stub. */
+START_TEST(seccomp_newer_calls_allowed_by_default)
+{
+	cleanup_seccomp_program struct husk_seccomp_program prog;
+	compile_ok("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
+		   "{\"names\": [\"getppid\"], \"action\": \"SCMP_ACT_ERRNO\"}]}", &prog);
+	ck_assert_int_eq(DENIED(&prog, { .nr = SYS_getrandom, .denied = ENOSYS },
+				{ .nr = SYS_getppid, .denied = EPERM }), 2);
+	ck_assert(!husk_seccomp_enosys_wanted(SCMP_ACT_ALLOW));
+	ck_assert(!husk_seccomp_enosys_wanted(SCMP_ACT_LOG));
+	ck_assert(!husk_seccomp_enosys_wanted(SCMP_ACT_ERRNO(ENOSYS)));
+	ck_assert(husk_seccomp_enosys_wanted(SCMP_ACT_ERRNO(EPERM)));
+	ck_assert(husk_seccomp_enosys_wanted(SCMP_ACT_KILL_PROCESS));
 }
 END_TEST
 
@@ -760,6 +845,10 @@ Suite *seccomp_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, seccomp_default_errno_is_eperm);
 	tcase_add_test(tc, seccomp_default_errno_ret);
+	tcase_add_test(tc, seccomp_newer_calls_enosys);
+	tcase_add_test(tc, seccomp_newer_calls_enosys_multiarch);
+	tcase_add_test(tc, seccomp_newer_calls_not_killed);
+	tcase_add_test(tc, seccomp_newer_calls_allowed_by_default);
 	tcase_add_test(tc, seccomp_rule_errno_ret);
 	tcase_add_test(tc, seccomp_kill_process_sigsys);
 	tcase_add_test(tc, seccomp_kill_thread_sigsys);
