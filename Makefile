@@ -4,6 +4,7 @@
 # configure.ac) writes config.mak, which overrides the defaults below.
 #
 #   make                 build build/husk
+#   make static          a static (static-pie) husk in build-static/ ($(BUILD)-static)
 #   make check           man lint, unit (Check), integration, guest and engine tests
 #   make check-vm        cgroup tests (VM_TESTS) in a cgroup2-only QEMU guest
 #   make check-engines   docker, podman and containerd running ENGINE_RUNTIME
@@ -93,10 +94,17 @@ HUSK     := $(BUILD)/husk
 UNIT     := $(BUILD)/husk-unit
 SYSPROBE := $(BUILD)/tests/sysprobe
 
-.PHONY: all check check-unit check-integration check-vm check-engines sanitize fuzz fuzz-build \
-	install uninstall clean distclean deps demo man-lint bench bench-quick bench-deps bench-tools
+.PHONY: all check check-unit check-integration check-vm check-cross check-arm64-vm check-engines sanitize fuzz fuzz-build \
+	install uninstall clean distclean deps demo man-lint bench bench-quick bench-deps bench-tools \
+	static
 
 all: $(HUSK)
+
+# The static binary in a directory of its own, beside $(BUILD), which it
+# leaves alone.
+STATIC_BUILD ?= $(BUILD)-static
+static:
+	$(MAKE) --no-print-directory STATIC=1 BUILD=$(STATIC_BUILD) $(STATIC_BUILD)/husk
 
 $(BUILD)/%.o: %.c $(HEADERS) $(wildcard config.mak)
 	@mkdir -p $(dir $@)
@@ -158,6 +166,17 @@ check-vm: $(HUSK)
 	tests/vm/run-in-guest.sh env HUSK=$(CURDIR)/$(HUSK) BUILD=$(CURDIR)/$(BUILD) \
 		tests/integration/run.sh $(VM_TESTS)
 
+# aarch64 cross builds, dynamic and static, the documented way (./configure
+# --host=aarch64-linux-gnu in copies of the sources under CROSS_DIR), and
+# tests of them under qemu-aarch64-static.  Installs the cross compiler, the
+# arm64 libraries (adding the arm64 dpkg architecture) and QEMU when missing.
+CROSS_DIR ?= $(BUILD)/cross
+CROSS_HUSK = $(abspath $(CROSS_DIR))/aarch64-static/build/husk
+check-cross:
+	tests/cross/build.sh $(CROSS_DIR)
+	SUITE=cross HUSK=$(CROSS_HUSK) HUSK_DYNAMIC=$(abspath $(CROSS_DIR))/aarch64/build/husk \
+		BUILD=$(abspath $(CROSS_DIR)) tests/integration/run.sh tests/cross/aarch64.bats
+
 # Real engines (dockerd, podman, containerd with ctr), each started
 # privately under a temporary directory, run containers with
 # ENGINE_RUNTIME: husk by default, or e.g. ENGINE_RUNTIME=/usr/bin/runc
@@ -205,7 +224,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)/husk
 
 clean:
-	rm -rf build build-san build-fuzz demo
+	rm -rf build build-static build-san build-fuzz demo
 
 distclean: clean
 	rm -rf config.mak config.status config.log configure configure~ autom4te.cache

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # The build itself: the optional ./configure path, install with DESTDIR and
-# PREFIX, a static binary, and the fuzz target.  Each runs in a copy of the
-# source tree so the tree under test is never touched.
+# PREFIX, a static binary, no NSS in any binary, and the fuzz target.  Each
+# build runs in a copy of the source tree so the tree under test is never
+# touched.
 
 load helpers
 
@@ -50,13 +51,42 @@ setup() {
 	[ ! -e "$TMP/root/usr/bin/husk" ]
 }
 
-@test "STATIC=1 links a static binary that runs" {
+@test "make static links a static binary that runs, without NSS" {
 	cd "$COPY"
-	make -s BUILD=build-static STATIC=1 >/dev/null
+	# BUILD=build: the environment names the build under test
+	make -s BUILD=build static >"$TMP/static.log" 2>&1 || { cat "$TMP/static.log"; false; }
+	[ -x build-static/husk ]
+	[ ! -e build/husk ]
 	run file build-static/husk
 	[[ "$output" == *"static"* ]]
 	! ldd build-static/husk >/dev/null 2>&1 || [[ "$(ldd build-static/husk 2>&1)" == *"statically linked"* ]]
 	build-static/husk features >/dev/null
+	# glibc warns when a static link pulls in NSS (or dlopen): nothing may
+	# need shared libraries at run time.
+	cat "$TMP/static.log"
+	run grep -F 'in statically linked applications requires at runtime' "$TMP/static.log"
+	[ "$status" -eq 1 ]
+	# and none of them is in the binary, from husk or from its libraries
+	run nss_symbols build-static/husk
+	echo "NSS functions in build-static/husk: $output"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	# stripped, it stays small
+	strip -o "$TMP/husk.stripped" build-static/husk
+	size=$(stat -c %s "$TMP/husk.stripped")
+	echo "stripped static husk: $size bytes"
+	[ "$size" -lt $((1536 * 1024)) ]
+}
+
+@test "husk imports no NSS function (getpwnam, getgrouplist, getaddrinfo, ...)" {
+	if readelf -d "$HUSK" | grep -q '(NEEDED)'; then
+		run nss_symbols -D "$HUSK"
+	else
+		run nss_symbols "$HUSK"
+	fi
+	echo "NSS functions imported by $HUSK: $output"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
 }
 
 @test "the config parser fuzz target builds and runs" {

@@ -74,3 +74,25 @@ write_config() {
 json_valid() {
 	python3 -m json.tool "$1" >/dev/null
 }
+
+# nss_symbols [-D] FILE: the NSS-backed C library functions (user, group,
+# shadow, host, service, protocol and network databases) FILE imports (-D:
+# its undefined dynamic symbols) or holds (its symbol table, for a static
+# binary, glibc's internal __nss_* too), one a line; none, and exit 0, when
+# it has none.  NM names the nm to use (e.g. aarch64-linux-gnu-nm).  husk
+# resolves users and groups from the container's /etc/passwd and /etc/group
+# itself: glibc's NSS would load the host's modules, and cannot be linked
+# statically.
+NSS_FUNCS='getpw|getpw(nam|uid|ent)|getgr(nam|gid|ent)|getgrouplist|initgroups|getsp(nam|ent)|(set|end)(pw|gr|sp|host|serv|proto|net|netgr|rpc|alias)ent|gethostby(name|name2|addr)|gethostent|getaddrinfo|getnameinfo|getserv(byname|byport|ent)|getproto(byname|bynumber|ent)|getnet(byname|byaddr|ent|grent)|innetgr|getrpc(byname|bynumber|ent)|getalias(byname|ent)|ether_(hostton|ntohost)|getlogin|cuserid|nss_[a-z_]*'
+nss_symbols() {
+	local nm=${NM:-nm} out
+	if [ "$1" = -D ]; then
+		out=$("$nm" -D --undefined-only "$2") || return 2
+	else
+		out=$("$nm" "$1") || return 2
+		[ -n "$out" ] || return 2
+	fi
+	# "   U getpwnam@GLIBC_2.2.5", "0000 T getpwnam": the last field, without version
+	awk '{ sub(/@.*/, "", $NF); print $NF }' <<<"$out" | grep -E "^_*($NSS_FUNCS)(_r)?$" | sort -u
+	return 0
+}

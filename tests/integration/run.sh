@@ -7,20 +7,22 @@
 # Runs the given .bats files, by default every tests/integration/*.bats,
 # with bats, prints bats' TAP output and ends with one line:
 #   integration: N passed, N failed[, N skipped]
-# Exits non-zero when any test failed or bats itself failed.
+# (SUITE=NAME prints NAME instead of integration, for other suites run the
+# same way).  Exits non-zero when any test failed or bats itself failed.
 
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+suite=${SUITE:-integration}
 
 if [ -z "${HUSK:-}" ] || [ ! -x "$HUSK" ]; then
-	echo "integration: HUSK must name the husk binary (got '${HUSK:-}')" >&2
+	echo "$suite: HUSK must name the husk binary (got '${HUSK:-}')" >&2
 	exit 2
 fi
 export HUSK BUILD="${BUILD:-$(dirname "$HUSK")}"
 
 if ! command -v bats >/dev/null; then
-	echo "integration: bats not found (Debian: apt-get install bats, or run 'make deps')" >&2
+	echo "$suite: bats not found (Debian: apt-get install bats, or run 'make deps')" >&2
 	exit 2
 fi
 
@@ -63,7 +65,7 @@ missing=$(( ${planned:-0} - passed - failed - skipped ))
 [ "$missing" -gt 0 ] && failed=$(( failed + missing ))
 [ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
 
-line="integration: $passed passed, $failed failed"
+line="$suite: $passed passed, $failed failed"
 [ "$skipped" -gt 0 ] && line="$line, $skipped skipped"
 echo "$line"
 [ "$failed" -eq 0 ]
