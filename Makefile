@@ -17,7 +17,8 @@
 #
 # Variables: CC, CFLAGS, LDFLAGS, PREFIX, DESTDIR, BUILD (object dir),
 # STATIC=1, SANITIZE=1, WERROR=0, PKG_CONFIG, V=1 (verbose), VM=0 and
-# ENGINE_TESTS=0 (make check without the guest or the engine tests),
+# ENGINE_TESTS=0 and CROSS=0 (make check without the guest, the engine or
+# the aarch64 cross tests),
 # ENGINE_RUNTIME (default build/husk), ENGINES (check-engines).
 
 -include config.mak
@@ -150,8 +151,9 @@ $(SYSPROBE): tests/tools/sysprobe.c
 # VM=0 leaves out the guest (e.g. where QEMU cannot run).
 VM ?= 1
 ENGINE_TESTS ?= 1
+CROSS ?= 1
 check: man-lint check-unit check-integration $(if $(filter 1,$(VM)),check-vm) \
-	$(if $(filter 1,$(ENGINE_TESTS)),check-engines)
+	$(if $(filter 1,$(CROSS)),check-cross) $(if $(filter 1,$(ENGINE_TESTS)),check-engines)
 
 check-unit: $(UNIT)
 	HUSK_FIXTURES=$(CURDIR)/tests/fixtures $(UNIT)
@@ -192,7 +194,7 @@ check-engines: $(HUSK) $(SYSPROBE)
 		SYSPROBE=$(CURDIR)/$(SYSPROBE) tests/engines/run.sh
 
 sanitize:
-	$(MAKE) BUILD=build-san SANITIZE=1 ENGINE_TESTS=0 check
+	$(MAKE) BUILD=build-san SANITIZE=1 ENGINE_TESTS=0 CROSS=0 check
 
 # libFuzzer needs clang; the fuzz build lives in its own object dir.
 FUZZ_SECONDS ?= 60
