@@ -454,7 +454,7 @@ int husk_seccomp_compile(const struct husk_seccomp *cfg, const struct husk_log *
 	if (export_bpf(ctx, &prog, err) < 0)
 		return -1;
 	if (husk_seccomp_enosys_wanted(default_action)) {
-		uint32_t archs[1 + 16];
+		uint32_t archs[HUSK_SECCOMP_ARCHS_MAX];
 		size_t n = filter_archs(cfg, archs, sizeof(archs) / sizeof(archs[0]));
 		if (husk_seccomp_prepend_enosys(cfg, archs, n, &prog, err) < 0)
 			return -1;

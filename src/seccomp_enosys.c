@@ -128,9 +128,6 @@ static size_t emit_stub(const struct stub_arch *a, size_t n, struct sock_filter 
 	return pc;
 }
 
-/* At most this many architectures in one filter (libseccomp has fewer). */
-#define STUB_ARCHS_MAX 16
-
 int husk_seccomp_prepend_enosys(const struct husk_seccomp *cfg, const uint32_t *archs, size_t n_archs,
 				struct husk_seccomp_program *prog, husk_err *err)
 {
@@ -139,11 +136,11 @@ int husk_seccomp_prepend_enosys(const struct husk_seccomp *cfg, const uint32_t *
 	const struct sock_filter first = BPF_STMT(BPF_LD | BPF_W | BPF_ABS, DATA_ARCH);
 	if (prog->len == 0 || memcmp(&prog->filter[0], &first, sizeof(first)) != 0)
 		return husk_error(err, EINVAL, "linux.seccomp: libseccomp's program does not start by loading the architecture");
-	struct stub_arch a[STUB_ARCHS_MAX];
-	size_t n = stub_archs(cfg, archs, n_archs, a, STUB_ARCHS_MAX);
+	struct stub_arch a[HUSK_SECCOMP_ARCHS_MAX];
+	size_t n = stub_archs(cfg, archs, n_archs, a, HUSK_SECCOMP_ARCHS_MAX);
 	if (n == 0)
 		return 0;
-	struct sock_filter stub[1 + 5 * STUB_ARCHS_MAX + 2];
+	struct sock_filter stub[1 + 5 * HUSK_SECCOMP_ARCHS_MAX + 2];
 	size_t stub_len = emit_stub(a, n, stub);
 	size_t len = stub_len + prog->len;
 	if (len > HUSK_SECCOMP_MAX_INSNS)

@@ -12,6 +12,9 @@
 /* The kernel refuses longer programs (BPF_MAXINSNS). */
 #define HUSK_SECCOMP_MAX_INSNS 4096
 
+/* At most this many architectures in one filter (libseccomp knows fewer). */
+#define HUSK_SECCOMP_ARCHS_MAX 16
+
 /* Whether a filter with this default action (libseccomp's) gets the stub. */
 bool husk_seccomp_enosys_wanted(uint32_t default_action);
 
