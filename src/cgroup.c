@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* cgroup layout, paths, create, enter and remove. */
+/* cgroup layout, paths, create, update and remove. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -19,10 +19,6 @@
 #include "cgroup_internal.h"
 #include "husk/util.h"
 
-#define MAX_HIERARCHIES 32
-/* A hierarchy's mount point: HUSK_CGROUP_MOUNT/NAME.  Kept small: lists of
- * them live on the stack, and every page of it touched is memory. */
-#define HIER_PATH_MAX (sizeof(HUSK_CGROUP_MOUNT) + NAME_MAX + 1)
 #define PROCS_MAX (4 << 20)
 
 enum husk_cgroup_layout husk_cgroup_detect(void)
@@ -57,8 +53,7 @@ static int append_component(char *out, size_t *len, size_t cap, const char *c, s
 	return 0;
 }
 
-/* Join path's components under "/", dropping "." and empty ones. */
-static int clean_path(const char *path, char *out, size_t cap, husk_err *err)
+int husk_cgroup_clean_path(const char *path, char *out, size_t cap, husk_err *err)
 {
 	size_t len = 0;
 	out[0] = '\0';
@@ -93,7 +88,7 @@ int husk_cgroup_resolve_path(const char *cgroups_path, const char *id, bool syst
 			return husk_error(err, ENOMEM, "linux.cgroupsPath");
 		cgroups_path = dflt;
 	}
-	if (clean_path(cgroups_path, buf, sizeof(buf) - sizeof(HUSK_CGROUP_MOUNT) - NAME_MAX - 2, err) < 0)
+	if (husk_cgroup_clean_path(cgroups_path, buf, sizeof(buf) - sizeof(HUSK_CGROUP_MOUNT) - NAME_MAX - 2, err) < 0)
 		return -1;
 	*out = strdup(buf);
 	if (!*out)
@@ -141,27 +136,25 @@ int husk_cgroup_v1_dir(const char *controller, const char *path, char *buf, size
 	return 0;
 }
 
-/* Every hierarchy mounted under HUSK_CGROUP_MOUNT (v1 ones and hybrid's
- * unified one; symlinks such as cpu -> cpu,cpuacct are skipped), or the
- * mount itself when it is cgroup v2. */
-static int list_hierarchies(char (*dirs)[HIER_PATH_MAX], size_t *n, husk_err *err)
+int husk_cgroup_hierarchies(struct husk_cgroup_hier *h, size_t *n, husk_err *err)
 {
 	*n = 0;
 	struct statfs fs;
 	if (statfs(HUSK_CGROUP_MOUNT, &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC) {
-		snprintf(dirs[(*n)++], HIER_PATH_MAX, "%s", HUSK_CGROUP_MOUNT);
+		snprintf(h[0].dir, sizeof(h[0].dir), "%s", HUSK_CGROUP_MOUNT);
+		h[(*n)++].v2 = true;
 		return 0;
 	}
 	DIR *d = opendir(HUSK_CGROUP_MOUNT);
 	if (!d)
 		return errno == ENOENT ? 0 : husk_error(err, errno, "open %s", HUSK_CGROUP_MOUNT);
 	struct dirent *de;
-	while ((de = readdir(d)) && *n < MAX_HIERARCHIES) {
+	while ((de = readdir(d)) && *n < HUSK_CGROUP_MAX_HIERARCHIES) {
 		if (de->d_name[0] == '.' || de->d_type != DT_DIR)
 			continue;
-		snprintf(dirs[*n], HIER_PATH_MAX, "%s/%s", HUSK_CGROUP_MOUNT, de->d_name);
-		if (statfs(dirs[*n], &fs) == 0 && (fs.f_type == CGROUP_SUPER_MAGIC || fs.f_type == CGROUP2_SUPER_MAGIC))
-			(*n)++;
+		snprintf(h[*n].dir, sizeof(h[*n].dir), "%s/%s", HUSK_CGROUP_MOUNT, de->d_name);
+		if (statfs(h[*n].dir, &fs) == 0 && (fs.f_type == CGROUP_SUPER_MAGIC || fs.f_type == CGROUP2_SUPER_MAGIC))
+			h[(*n)++].v2 = fs.f_type == CGROUP2_SUPER_MAGIC;
 	}
 	closedir(d);
 	return 0;
@@ -196,28 +189,14 @@ static int mkdir_p(const char *hier, const char *path, husk_err *err)
 	return 0;
 }
 
-static int enter(const char *hier, const char *path, pid_t pid, husk_err *err)
-{
-	char dir[PATH_MAX], val[24];
-	snprintf(dir, sizeof(dir), "%s%s", hier, path);
-	int n = snprintf(val, sizeof(val), "%d", (int)pid);
-	cleanup_close int fd = openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return husk_error(err, errno, "join cgroup %s", dir);
-	cleanup_close int procs = openat(fd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
-	if (procs < 0 || husk_write_all(procs, val, (size_t)n) < 0)
-		return husk_error(err, errno, "join cgroup %s: write cgroup.procs", dir);
-	return 0;
-}
-
 static int create_all(const char *path, const struct husk_resources *r, bool v2, husk_err *err)
 {
-	char dirs[MAX_HIERARCHIES][HIER_PATH_MAX];
+	struct husk_cgroup_hier h[HUSK_CGROUP_MAX_HIERARCHIES];
 	size_t n;
-	if (list_hierarchies(dirs, &n, err) < 0)
+	if (husk_cgroup_hierarchies(h, &n, err) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++)
-		if (mkdir_p(dirs[i], path, err) < 0)
+		if (mkdir_p(h[i].dir, path, err) < 0)
 			return -1;
 	if (!v2 && husk_cgroup_v1_init_cpuset(path, err) < 0)
 		return -1;
@@ -226,48 +205,6 @@ static int create_all(const char *path, const struct husk_resources *r, bool v2,
 	if (r && (v2 ? husk_cgroup_v2_apply(r, path, err) : husk_cgroup_v1_apply(r, path, err)) < 0)
 		return -1;
 	return 0;
-}
-
-int husk_cgroup_enter(const char *path, pid_t pid, husk_err *err)
-{
-	char dirs[MAX_HIERARCHIES][HIER_PATH_MAX];
-	size_t n;
-	if (list_hierarchies(dirs, &n, err) < 0)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (enter(dirs[i], path, pid, err) < 0)
-			return husk_error_wrap(err, "linux.cgroupsPath");
-	return 0;
-}
-
-int husk_cgroup_join(const char *path, const char *sub, pid_t pid, husk_err *err)
-{
-	char full[PATH_MAX], dirs[MAX_HIERARCHIES][HIER_PATH_MAX];
-	size_t n;
-	int len = snprintf(full, sizeof(full), "%s", path);
-	if (sub) {
-		char clean[PATH_MAX];
-		/* One message for the flag, whatever clean_path found. */
-		if (clean_path(sub, clean, sizeof(clean) - (size_t)len, NULL) < 0)
-			return husk_error(err, EINVAL, "sub-cgroup \"%s\": expected a path below the container's cgroup", sub);
-		len = snprintf(full, sizeof(full), "%s%s", path, clean);
-	}
-	if (list_hierarchies(dirs, &n, err) < 0)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (enter(dirs[i], full, pid, err) < 0)
-			return sub ? husk_error_wrap(err, "sub-cgroup \"%s\"", sub) : -1;
-	return 0;
-}
-
-int husk_cgroup_open(const char *path, husk_err *err)
-{
-	char dir[PATH_MAX];
-	snprintf(dir, sizeof(dir), "%s%s", HUSK_CGROUP_MOUNT, path);
-	int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return husk_error(err, errno, "open cgroup %s", dir);
-	return fd;
 }
 
 const char *husk_cgroup_requested_resource(const struct husk_resources *r)
@@ -371,15 +308,15 @@ static int rmdir_retrying(const char *dir, husk_err *err)
 
 int husk_cgroup_remove(const char *path, husk_err *err)
 {
-	char dirs[MAX_HIERARCHIES][HIER_PATH_MAX];
+	struct husk_cgroup_hier h[HUSK_CGROUP_MAX_HIERARCHIES];
 	size_t n;
-	if (!path || !*path || list_hierarchies(dirs, &n, err) < 0)
+	if (!path || !*path || husk_cgroup_hierarchies(h, &n, err) < 0)
 		return path && *path ? -1 : 0;
 	int rc = 0;
 	for (size_t i = 0; i < n; i++) {
 		char dir[PATH_MAX];
-		if (snprintf(dir, sizeof(dir), "%s%s", dirs[i], path) >= (int)sizeof(dir))
-			rc = husk_error(err, ENAMETOOLONG, "remove cgroup %s%s", dirs[i], path);
+		if (snprintf(dir, sizeof(dir), "%s%s", h[i].dir, path) >= (int)sizeof(dir))
+			rc = husk_error(err, ENAMETOOLONG, "remove cgroup %s%s", h[i].dir, path);
 		else if (rmdir_retrying(dir, err) < 0)
 			rc = -1;
 	}
@@ -390,14 +327,14 @@ int husk_cgroup_remove(const char *path, husk_err *err)
 
 int husk_cgroup_procs_dir(const char *path, char *buf, size_t size)
 {
-	char dirs[MAX_HIERARCHIES][HIER_PATH_MAX];
+	struct husk_cgroup_hier h[HUSK_CGROUP_MAX_HIERARCHIES];
 	size_t n;
-	if (list_hierarchies(dirs, &n, NULL) < 0 || n == 0)
+	if (husk_cgroup_hierarchies(h, &n, NULL) < 0 || n == 0)
 		return -1;
 	/* pids or memory hold every process on v1; any will do on v2. */
 	if (husk_cgroup_v1_dir("pids", path, buf, size) == 0 || husk_cgroup_v1_dir("memory", path, buf, size) == 0)
 		return 0;
-	snprintf(buf, size, "%s%s", dirs[0], path);
+	snprintf(buf, size, "%s%s", h[0].dir, path);
 	return 0;
 }
 

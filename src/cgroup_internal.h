@@ -8,6 +8,22 @@
 
 #include "husk/cgroup.h"
 
+/* A hierarchy's mount point: HUSK_CGROUP_MOUNT/NAME.  Kept small: lists of
+ * them live on the stack, and every page of it touched is memory. */
+struct husk_cgroup_hier {
+	char dir[sizeof(HUSK_CGROUP_MOUNT) + NAME_MAX + 1];
+	bool v2;
+};
+
+/* Every hierarchy mounted under HUSK_CGROUP_MOUNT (v1 ones and hybrid's
+ * unified one; symlinks such as cpu -> cpu,cpuacct are skipped), or the
+ * mount itself when it is cgroup v2.  h holds HUSK_CGROUP_MAX_HIERARCHIES. */
+int husk_cgroup_hierarchies(struct husk_cgroup_hier *h, size_t *n, husk_err *err);
+
+/* path's components joined under "/" into out, "." and empty ones dropped;
+ * ".." and the root itself refused (messages name linux.cgroupsPath). */
+int husk_cgroup_clean_path(const char *path, char *out, size_t cap, husk_err *err);
+
 /* Write value to dir/file; errors name the config field and the value. */
 int husk_cgroup_write(const char *dir, const char *file, const char *value, const char *field, husk_err *err);
 

@@ -55,14 +55,13 @@ struct launch {
 	bool use_init;
 	pid_t pid;
 	char *cgroup_path;             /* NULL: no cgroup */
-	int cgroup_fd;                 /* v2: the cgroup, for CLONE_INTO_CGROUP */
+	struct husk_cgroup_entry cgroup_entry; /* how the process joins it */
 	int console_fd;                /* connected --console-socket, or -1 */
 	int console_peer;              /* run serving the terminal: the master arrives here */
 	int pidfd_sock;                /* connected --pidfd-socket, or -1 */
 	bool serve_terminal;           /* run in the foreground: no console socket needed */
 	uint64_t rootfs_mount_id;      /* no mount namespace: the rootfs' mount
 					* before the container bound it */
-	bool in_cgroup;                /* the clone placed the process there */
 	sigset_t saved_mask;           /* the caller's, restored in the child */
 };
 
@@ -71,7 +70,8 @@ static void launch_init(struct launch *l, const struct husk_ctx *ctx, const stru
 	memset(l, 0, sizeof(*l));
 	l->ctx = ctx;
 	l->o = o;
-	l->rootfd = l->dirfd = l->listen_fd = l->cgroup_fd = l->console_fd = l->console_peer = l->pidfd_sock = -1;
+	l->rootfd = l->dirfd = l->listen_fd = l->console_fd = l->console_peer = l->pidfd_sock = -1;
+	husk_cgroup_entry_init(&l->cgroup_entry);
 	l->sync[0] = l->sync[1] = -1;
 	l->ns.pid_fd = l->ns.time_fd = -1;
 }
@@ -113,7 +113,8 @@ static int run_runtime_hooks_request(struct launch *l, husk_err *err)
 static int child_create(struct launch *l, char **state_json, char **exe, husk_err *err)
 {
 	const struct husk_config *cfg = l->cfg;
-	if (husk_sync_expect(l->sync[1], HUSK_SYNC_GO, "create", state_json, err) < 0)
+	if (husk_sync_expect(l->sync[1], HUSK_SYNC_GO, "create", state_json, err) < 0 ||
+	    husk_cgroup_entry_join_self(&l->cgroup_entry, err) < 0)
 		return -1;
 	if (l->ns.new_user && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
 		return husk_error(err, errno, "become root in the new user namespace");
@@ -220,7 +221,6 @@ static __attribute__((noreturn)) void child_main(struct launch *l)
 	husk_process_reset_signals();
 	/* The state directory's lock belongs to the runtime: an inherited
 	 * descriptor would keep it held while the container waits for start. */
-	husk_closep(&l->cgroup_fd);
 	husk_closep(&l->console_peer);
 	husk_closep(&l->pidfd_sock);
 	husk_closep(&l->dirfd);
@@ -349,7 +349,8 @@ static int launch_prepare(struct launch *l, husk_err *err)
 	if (l->cfg->linux_cfg && l->cfg->linux_cfg->seccomp &&
 	    husk_seccomp_compile_cached(l->rootfd, l->cfg->linux_cfg->seccomp, l->ctx->log, &l->seccomp, err) < 0)
 		return -1;
-	if (husk_container_cgroup_create(l->cfg, &l->cgroup_path, &l->cgroup_fd, l->ctx->log, err) < 0)
+	if (husk_container_cgroup_create(l->cfg, &l->cgroup_path, l->ctx->log, err) < 0 ||
+	    (l->cgroup_path && husk_cgroup_entry_open(l->cgroup_path, NULL, &l->cgroup_entry, err) < 0))
 		return -1;
 	if (!l->ns.has_mount) {
 		/* The container's mounts will land in this namespace: know
@@ -391,9 +392,13 @@ static int launch_clone(struct launch *l, husk_err *err)
 	}
 	/* The cgroup namespace comes later, once the process is in its cgroup
 	 * (child_create), so that the cgroup is its namespace's root. */
-	pid_t pid = husk_clone(l->ns.clone_flags & ~CLONE_NEWCGROUP, l->cgroup_fd, &l->in_cgroup, err);
+	bool born_in_cgroup;
+	pid_t pid = husk_clone(l->ns.clone_flags & ~CLONE_NEWCGROUP, l->cgroup_entry.v2_dir, &born_in_cgroup, err);
+	if (born_in_cgroup)
+		husk_cgroup_entry_born(&l->cgroup_entry);
 	if (pid == 0)
 		child_main(l);
+	husk_cgroup_entry_close(&l->cgroup_entry);
 	if (husk_ns_restore(&saved, err) < 0 || pid < 0) {
 		if (pid > 0) {
 			kill(pid, SIGKILL);
@@ -484,8 +489,6 @@ static int launch_create(struct launch *l, husk_err *err)
 
 	if (l->ns.new_user && husk_ns_write_id_maps(l->pid, l->cfg->linux_cfg, err) < 0)
 		return -1;
-	if (l->cgroup_path && !l->in_cgroup && husk_cgroup_enter(l->cgroup_path, l->pid, err) < 0)
-		return -1;
 	if (husk_process_write_oom_score_adj(l->pid, l->cfg->process, err) < 0)
 		return -1;
 	husk_format_now(created, sizeof(created));
@@ -522,7 +525,7 @@ static void launch_release(struct launch *l)
 	husk_closep(&l->sync[0]);
 	husk_closep(&l->sync[1]);
 	husk_closep(&l->listen_fd);
-	husk_closep(&l->cgroup_fd);
+	husk_cgroup_entry_close(&l->cgroup_entry);
 	husk_closep(&l->console_fd);
 	husk_closep(&l->console_peer);
 	husk_closep(&l->pidfd_sock);

@@ -3,8 +3,8 @@
  * exec: a new process in an existing container.  One fork: the runtime
  * enters the container's pid namespace for its children around the fork,
  * so the child is born inside it (and stays the runtime's child, to be
- * waited for); the runtime moves it into the container's cgroup; the
- * child joins every other namespace of the container process through its
+ * waited for); the child moves itself into the container's cgroup (see
+ * husk/cgroup.h), joins every other namespace of the container process through its
  * pidfd, takes that process' root, becomes the configured process with
  * the code create uses, and execs.  Until execve the child is non-dumpable
  * and its runtime fds close on exec.
@@ -44,6 +44,7 @@ struct exec_launch {
 	int console_fd;                /* the child sends the terminal here, or -1 */
 	int console_peer;              /* foreground: the terminal arrives here, or -1 */
 	int pidfd_sock;                /* connected --pidfd-socket, or -1 */
+	struct husk_cgroup_entry cgroup_entry;
 	pid_t pid;
 	sigset_t saved_mask;
 };
@@ -57,6 +58,7 @@ static void launch_init(struct exec_launch *l, const struct husk_ctx *ctx, const
 	l->pidfd = l->root_fd = -1;
 	l->sync[0] = l->sync[1] = -1;
 	l->console_fd = l->console_peer = l->pidfd_sock = -1;
+	husk_cgroup_entry_init(&l->cgroup_entry);
 }
 
 /* ---- the child ------------------------------------------------------------ */
@@ -65,7 +67,7 @@ static void launch_init(struct exec_launch *l, const struct husk_ctx *ctx, const
 static int child_enter(struct exec_launch *l, husk_err *err)
 {
 	if (husk_sync_expect(l->sync[1], HUSK_SYNC_GO, "exec", NULL, err) < 0 ||
-	    husk_ns_join_target(&l->ns, err) < 0)
+	    husk_cgroup_entry_join_self(&l->cgroup_entry, err) < 0 || husk_ns_join_target(&l->ns, err) < 0)
 		return -1;
 	/* The root the container process has, whatever the mount namespace
 	 * shows first; nothing of the runtime's cwd survives. */
@@ -204,6 +206,14 @@ static int move_above(int *fd, int min, husk_err *err)
 	return 0;
 }
 
+static int open_cgroup(struct exec_launch *l, husk_err *err)
+{
+	const char *cgroup = l->c.st.cgroup_path;
+	if (!cgroup && l->o->cgroup)
+		return husk_error(err, ENOTSUP, "--cgroup \"%s\": container %s has no cgroup", l->o->cgroup, l->o->id);
+	return cgroup ? husk_cgroup_entry_open(cgroup, l->o->cgroup, &l->cgroup_entry, err) : 0;
+}
+
 static int prepare(struct exec_launch *l, husk_err *err)
 {
 	const struct husk_exec_opts *o = l->o;
@@ -220,7 +230,7 @@ static int prepare(struct exec_launch *l, husk_err *err)
 	if (lx && lx->seccomp &&
 	    husk_seccomp_compile_cached(l->c.rootfd, lx->seccomp, l->ctx->log, &l->seccomp, err) < 0)
 		return -1;
-	if (open_target(l, err) < 0 || open_terminal(l, err) < 0)
+	if (open_target(l, err) < 0 || open_terminal(l, err) < 0 || open_cgroup(l, err) < 0)
 		return -1;
 	if (o->pidfd_socket) {
 		l->pidfd_sock = husk_unix_connect(o->pidfd_socket, "--pidfd-socket", err);
@@ -245,16 +255,19 @@ static int spawn(struct exec_launch *l, husk_err *err)
 		husk_ns_restore(&saved, NULL);
 		return -1;
 	}
-	pid_t pid = fork();
+	bool born_in_cgroup;
+	pid_t pid = husk_clone(0, l->cgroup_entry.v2_dir, &born_in_cgroup, err);
+	if (born_in_cgroup)
+		husk_cgroup_entry_born(&l->cgroup_entry);
 	if (pid == 0)
 		child_main(l);
-	int fork_errno = errno;
+	husk_cgroup_entry_close(&l->cgroup_entry);
 	if (husk_ns_restore(&saved, err) < 0 || pid < 0) {
 		if (pid > 0) {
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
 		}
-		return pid < 0 ? husk_error(err, fork_errno, "fork") : -1;
+		return -1;
 	}
 	l->pid = pid;
 	husk_closep(&l->sync[1]);
@@ -262,16 +275,6 @@ static int spawn(struct exec_launch *l, husk_err *err)
 	return 0;
 }
 
-/* Cgroup and OOM score before the child runs anything of its own. */
-static int place(struct exec_launch *l, husk_err *err)
-{
-	const char *cgroup = l->c.st.cgroup_path;
-	if (!cgroup && l->o->cgroup)
-		return husk_error(err, ENOTSUP, "--cgroup \"%s\": container %s has no cgroup", l->o->cgroup, l->o->id);
-	if (cgroup && husk_cgroup_join(cgroup, l->o->cgroup, l->pid, err) < 0)
-		return -1;
-	return husk_process_write_oom_score_adj(l->pid, &l->proc.p, err);
-}
 
 /*
  * The lock only guards the look at the state and the container process;
@@ -288,7 +291,8 @@ static void unlock(struct exec_launch *l)
 static int start(struct exec_launch *l, husk_err *err)
 {
 	unlock(l);
-	if (spawn(l, err) < 0 || place(l, err) < 0)
+	/* The OOM score before the child runs anything of its own. */
+	if (spawn(l, err) < 0 || husk_process_write_oom_score_adj(l->pid, &l->proc.p, err) < 0)
 		return -1;
 	if (husk_sync_send(l->sync[0], HUSK_SYNC_GO, NULL, 0, err) < 0 ||
 	    husk_sync_await_exec(l->sync[0], "exec", err) < 0)
@@ -310,6 +314,7 @@ static void release(struct exec_launch *l)
 	husk_closep(&l->console_fd);
 	husk_closep(&l->console_peer);
 	husk_closep(&l->pidfd_sock);
+	husk_cgroup_entry_close(&l->cgroup_entry);
 	husk_exec_process_release(&l->proc);
 	husk_seccomp_program_free(&l->seccomp);
 	husk_config_free(&l->cfg);

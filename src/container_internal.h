@@ -15,13 +15,11 @@ int husk_container_check_resources(const struct husk_config *cfg, const struct h
 
 /*
  * Create the container's cgroup with its limits, before the container
- * process exists.  *cgroup_fd: on cgroup v2 the cgroup's directory, so the
- * clone can place the process there at once (else -1).  Frees and clears
- * *cgroup_path when the host has no cgroups; on failure the caller removes
- * *cgroup_path.
+ * process exists.  Frees and clears *cgroup_path when the host has no
+ * cgroups; on failure the caller removes *cgroup_path.
  */
-int husk_container_cgroup_create(const struct husk_config *cfg, char **cgroup_path, int *cgroup_fd,
-				 const struct husk_log *log, husk_err *err);
+int husk_container_cgroup_create(const struct husk_config *cfg, char **cgroup_path, const struct husk_log *log,
+				 husk_err *err);
 
 /* An existing container, opened and locked, with its state read. */
 struct husk_opened {

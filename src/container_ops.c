@@ -27,24 +27,16 @@ int husk_container_check_resources(const struct husk_config *cfg, const struct h
 	return husk_cgroup_resolve_path(path, id, ctx->systemd_cgroup, cgroup_path, err);
 }
 
-int husk_container_cgroup_create(const struct husk_config *cfg, char **cgroup_path, int *cgroup_fd,
-				 const struct husk_log *log, husk_err *err)
+int husk_container_cgroup_create(const struct husk_config *cfg, char **cgroup_path, const struct husk_log *log,
+				 husk_err *err)
 {
 	const struct husk_resources *r = cfg->linux_cfg ? cfg->linux_cfg->resources : NULL;
 	enum husk_cgroup_layout layout = husk_cgroup_detect();
-	*cgroup_fd = -1;
 	if (layout == HUSK_CGROUP_NONE) {
 		free(*cgroup_path);
 		*cgroup_path = NULL;
 	}
-	if (husk_cgroup_create(layout, *cgroup_path, r, log, err) < 0)
-		return -1;
-	if (layout == HUSK_CGROUP_UNIFIED) {
-		*cgroup_fd = husk_cgroup_open(*cgroup_path, err);
-		if (*cgroup_fd < 0)
-			return -1;
-	}
-	return 0;
+	return husk_cgroup_create(layout, *cgroup_path, r, log, err);
 }
 
 /* ---- helpers ------------------------------------------------------------- */

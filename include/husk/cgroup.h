@@ -57,18 +57,38 @@ const char *husk_cgroup_requested_resource(const struct husk_resources *r);
 int husk_cgroup_create(enum husk_cgroup_layout layout, const char *path, const struct husk_resources *r,
 		       const struct husk_log *log, husk_err *err);
 
-/* Move pid into the cgroup at path in every hierarchy. */
-int husk_cgroup_enter(const char *path, pid_t pid, husk_err *err);
-
-/* cgroup v2: an O_PATH fd of the cgroup directory, for clone3's
- * CLONE_INTO_CGROUP. */
-int husk_cgroup_open(const char *path, husk_err *err);
-
 /*
- * Move pid into the existing cgroup at path, or into its sub-cgroup sub
- * (NULL: none; relative to path, ".." refused), in every hierarchy.
+ * What a new process needs to put itself into the cgroup at path (or its
+ * sub-cgroup sub, relative, NULL for none), opened by the runtime before
+ * the fork.  Moving a process by writing its pid to cgroup.procs takes
+ * the kernel's global threadgroup lock, which first waits for an RCU grace
+ * period (~10 ms on an idle host: most of a `run`).  So nobody does: on
+ * the v2 hierarchy the process is born in its cgroup (clone3 with
+ * CLONE_INTO_CGROUP), and on each v1 hierarchy it writes "0" to tasks,
+ * which moves only the calling thread and skips that lock; the process is
+ * single-threaded, so that moves all of it.
  */
-int husk_cgroup_join(const char *path, const char *sub, pid_t pid, husk_err *err);
+#define HUSK_CGROUP_MAX_HIERARCHIES 32
+
+struct husk_cgroup_entry {
+	int v2_dir;                   /* the v2 cgroup, for CLONE_INTO_CGROUP, or -1 */
+	int v2_procs;                 /* its cgroup.procs, when the clone could not */
+	int v1_tasks[HUSK_CGROUP_MAX_HIERARCHIES];
+	size_t n_v1;
+	const char *sub;              /* for messages */
+};
+
+void husk_cgroup_entry_init(struct husk_cgroup_entry *e);
+int husk_cgroup_entry_open(const char *path, const char *sub, struct husk_cgroup_entry *e, husk_err *err);
+
+/* The clone placed the process in the v2 cgroup: that part is done. */
+void husk_cgroup_entry_born(struct husk_cgroup_entry *e);
+
+/* In the new process, single-threaded: move into the cgroup in every
+ * hierarchy.  Closes e's descriptors either way. */
+int husk_cgroup_entry_join_self(struct husk_cgroup_entry *e, husk_err *err);
+
+void husk_cgroup_entry_close(struct husk_cgroup_entry *e);
 
 /*
  * Apply r to the live cgroup at path (`husk update`): only what r sets

@@ -78,7 +78,8 @@ int husk_ns_write_id_maps(pid_t pid, const struct husk_linux *l, husk_err *err);
  * Clone a child with the given flags (clone3, or clone without the time
  * flag); returns 0 in the child, the pid in the parent, -1 on error.
  * cgroup_fd >= 0: a cgroup v2 directory to create the child in
- * (CLONE_INTO_CGROUP); *in_cgroup tells whether the kernel did.
+ * (CLONE_INTO_CGROUP); *in_cgroup tells, in both processes, whether the
+ * kernel did.
  */
 pid_t husk_clone(int flags, int cgroup_fd, bool *in_cgroup, husk_err *err);
 

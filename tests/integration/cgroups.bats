@@ -45,6 +45,13 @@ no_cgroupns='.linux.namespaces |= map(select(.type != "cgroup"))'
 	[[ "$output" == *"memory:/husk/$RUN_ID"* ]]
 	[[ "$output" == *"pids:/husk/$RUN_ID"* ]]
 	[[ "$output" == *"devices:/husk/$RUN_ID"* ]]
+	# Every line: the v1 hierarchies the process joins itself and, on a
+	# hybrid host, the unified one it is born in.
+	[ "${#lines[@]}" -eq "$(grep -c . /proc/self/cgroup)" ]
+	local line
+	for line in "${lines[@]}"; do
+		[[ "$line" == *":/husk/$RUN_ID" ]] || { echo "not in its cgroup: $line"; return 1; }
+	done
 	no_cgroup_left "/husk/$RUN_ID"
 }
 
