@@ -214,6 +214,23 @@ run_section() {
 	done
 }
 
+# static_section: husk's static build runs the same bundle, BENCH_N times
+# interleaved with the dynamic one (its rows: wall time and peak RSS).
+static_section() {
+	local i
+	if [ -z "$HUSK_STATIC" ] || [ ! -x "$HUSK_STATIC" ]; then
+		NA["run-static|husk"]="no static build"
+		return 0
+	fi
+	say "run-static: $BENCH_N x run (true), static husk against dynamic husk"
+	for ((i = 0; i < BENCH_N; i++)); do
+		sample run-static husk "$i" -- "$HUSK_STATIC" --root "$STATE/husk" run --bundle "$TMP/true" \
+			"$(cid husk "static-$i")"
+		run_argv husk true "$(cid husk "dynamic-$i")"
+		sample run-dynamic husk "$i" -- "${ARGV[@]}"
+	done
+}
+
 # lifecycle_section: create, start and delete timed one by one.
 lifecycle_section() {
 	local i r id
@@ -514,6 +531,7 @@ inner_main() {
 
 	prepare_bundles
 	run_section run true
+	static_section
 	lifecycle_section
 	exec_section
 	many_section

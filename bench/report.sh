@@ -145,6 +145,9 @@ write_markdown() {
 	timed_rows "\`run\`, seccomp ($SECCOMP_RULES rules)" run-seccomp
 	timed_rows '`run`, user namespace' run-userns
 	row 'peak RSS of `run` (MiB)' run rss %.1f
+	row '`run`, static husk, wall (ms)' run-static wall %.2f
+	row '`run`, dynamic husk beside it, wall (ms)' run-dynamic wall %.2f
+	row 'peak RSS of `run`, static husk (MiB)' run-static rss %.1f
 	row 'syscalls per `run`' syscalls value %.0f
 	row 'binary, stripped (KiB)' size value %.0f
 	row 'binary, static, stripped (KiB)' size-static value %.0f
