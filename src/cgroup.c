@@ -189,7 +189,8 @@ static int mkdir_p(const char *hier, const char *path, husk_err *err)
 	return 0;
 }
 
-static int create_all(const char *path, const struct husk_resources *r, bool v2, husk_err *err)
+static int create_all(const char *path, const struct husk_resources *r, bool v2, struct husk_cgroup_entry *entry,
+		      husk_err *err)
 {
 	struct husk_cgroup_hier h[HUSK_CGROUP_MAX_HIERARCHIES];
 	size_t n;
@@ -204,7 +205,7 @@ static int create_all(const char *path, const struct husk_resources *r, bool v2,
 		husk_cgroup_v2_enable_all(path);
 	if (r && (v2 ? husk_cgroup_v2_apply(r, path, err) : husk_cgroup_v1_apply(r, path, err)) < 0)
 		return -1;
-	return 0;
+	return entry ? husk_cgroup_entry_open_in(h, n, path, entry, err) : 0;
 }
 
 const char *husk_cgroup_requested_resource(const struct husk_resources *r)
@@ -229,7 +230,7 @@ const char *husk_cgroup_requested_resource(const struct husk_resources *r)
 }
 
 int husk_cgroup_create(enum husk_cgroup_layout layout, const char *path, const struct husk_resources *r,
-		       const struct husk_log *log, husk_err *err)
+		       const struct husk_log *log, struct husk_cgroup_entry *entry, husk_err *err)
 {
 	if (layout == HUSK_CGROUP_NONE) {
 		const char *field = husk_cgroup_requested_resource(r);
@@ -240,7 +241,7 @@ int husk_cgroup_create(enum husk_cgroup_layout layout, const char *path, const s
 		return 0;
 	}
 	husk_debug(log, "cgroup %s (%s)", path, layout == HUSK_CGROUP_UNIFIED ? "v2" : "v1");
-	return create_all(path, r, layout == HUSK_CGROUP_UNIFIED, err);
+	return create_all(path, r, layout == HUSK_CGROUP_UNIFIED, entry, err);
 }
 
 /* ---- update ------------------------------------------------------------- */

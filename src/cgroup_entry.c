@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cgroup_internal.h"
+#include "husk/namespaces.h"
 #include "husk/util.h"
 
 void husk_cgroup_entry_init(struct husk_cgroup_entry *e)
@@ -20,7 +21,8 @@ void husk_cgroup_entry_init(struct husk_cgroup_entry *e)
 	e->sub = NULL;
 }
 
-void husk_cgroup_entry_born(struct husk_cgroup_entry *e)
+/* The clone placed the process in the v2 cgroup: that part is done. */
+static void entry_born(struct husk_cgroup_entry *e)
 {
 	husk_closep(&e->v2_dir);
 	husk_closep(&e->v2_procs);
@@ -28,7 +30,7 @@ void husk_cgroup_entry_born(struct husk_cgroup_entry *e)
 
 void husk_cgroup_entry_close(struct husk_cgroup_entry *e)
 {
-	husk_cgroup_entry_born(e);
+	entry_born(e);
 	for (size_t i = 0; i < e->n_v1; i++)
 		husk_closep(&e->v1_tasks[i]);
 	e->n_v1 = 0;
@@ -62,6 +64,23 @@ static int open_hierarchy(const struct husk_cgroup_hier *h, const char *path, st
 	return 0;
 }
 
+/* Errors name what the user gave: --cgroup's sub-cgroup, or the config's path. */
+static int wrap_field(husk_err *err, const char *sub)
+{
+	return sub ? husk_error_wrap(err, "sub-cgroup \"%s\"", sub) : husk_error_wrap(err, "linux.cgroupsPath");
+}
+
+int husk_cgroup_entry_open_in(const struct husk_cgroup_hier *h, size_t n, const char *path,
+			      struct husk_cgroup_entry *e, husk_err *err)
+{
+	for (size_t i = 0; i < n; i++)
+		if (open_hierarchy(&h[i], path, e, err) < 0) {
+			husk_cgroup_entry_close(e);
+			return wrap_field(err, e->sub);
+		}
+	return 0;
+}
+
 int husk_cgroup_entry_open(const char *path, const char *sub, struct husk_cgroup_entry *e, husk_err *err)
 {
 	char full[PATH_MAX];
@@ -79,12 +98,18 @@ int husk_cgroup_entry_open(const char *path, const char *sub, struct husk_cgroup
 	}
 	if (husk_cgroup_hierarchies(h, &n, err) < 0)
 		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (open_hierarchy(&h[i], full, e, err) < 0) {
-			husk_cgroup_entry_close(e);
-			return sub ? husk_error_wrap(err, "sub-cgroup \"%s\"", sub) : husk_error_wrap(err, "linux.cgroupsPath");
-		}
-	return 0;
+	return husk_cgroup_entry_open_in(h, n, full, e, err);
+}
+
+pid_t husk_cgroup_entry_clone(int flags, struct husk_cgroup_entry *e, husk_err *err)
+{
+	bool born;
+	pid_t pid = husk_clone(flags, e->v2_dir, &born, err);
+	if (born)
+		entry_born(e);
+	if (pid != 0)
+		husk_cgroup_entry_close(e);
+	return pid;
 }
 
 /* "0" is the writer: on tasks the calling thread, on cgroup.procs its
@@ -108,9 +133,6 @@ int husk_cgroup_entry_join_self(struct husk_cgroup_entry *e, husk_err *err)
 		rc = write_self(e->v2_procs, err);
 	for (size_t i = 0; rc == 0 && i < e->n_v1; i++)
 		rc = write_self(e->v1_tasks[i], err);
-	const char *sub = e->sub;
 	husk_cgroup_entry_close(e);
-	if (rc < 0)
-		return sub ? husk_error_wrap(err, "sub-cgroup \"%s\"", sub) : husk_error_wrap(err, "linux.cgroupsPath");
-	return 0;
+	return rc < 0 ? wrap_field(err, e->sub) : 0;
 }

@@ -20,6 +20,10 @@ struct husk_cgroup_hier {
  * mount itself when it is cgroup v2.  h holds HUSK_CGROUP_MAX_HIERARCHIES. */
 int husk_cgroup_hierarchies(struct husk_cgroup_hier *h, size_t *n, husk_err *err);
 
+/* husk_cgroup_entry_open for the hierarchies h[0..n) already listed. */
+int husk_cgroup_entry_open_in(const struct husk_cgroup_hier *h, size_t n, const char *path,
+			      struct husk_cgroup_entry *e, husk_err *err);
+
 /* path's components joined under "/" into out, "." and empty ones dropped;
  * ".." and the root itself refused (messages name linux.cgroupsPath). */
 int husk_cgroup_clean_path(const char *path, char *out, size_t cap, husk_err *err);

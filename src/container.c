@@ -349,8 +349,7 @@ static int launch_prepare(struct launch *l, husk_err *err)
 	if (l->cfg->linux_cfg && l->cfg->linux_cfg->seccomp &&
 	    husk_seccomp_compile_cached(l->rootfd, l->cfg->linux_cfg->seccomp, l->ctx->log, &l->seccomp, err) < 0)
 		return -1;
-	if (husk_container_cgroup_create(l->cfg, &l->cgroup_path, l->ctx->log, err) < 0 ||
-	    (l->cgroup_path && husk_cgroup_entry_open(l->cgroup_path, NULL, &l->cgroup_entry, err) < 0))
+	if (husk_container_cgroup_create(l->cfg, &l->cgroup_path, &l->cgroup_entry, l->ctx->log, err) < 0)
 		return -1;
 	if (!l->ns.has_mount) {
 		/* The container's mounts will land in this namespace: know
@@ -392,13 +391,9 @@ static int launch_clone(struct launch *l, husk_err *err)
 	}
 	/* The cgroup namespace comes later, once the process is in its cgroup
 	 * (child_create), so that the cgroup is its namespace's root. */
-	bool born_in_cgroup;
-	pid_t pid = husk_clone(l->ns.clone_flags & ~CLONE_NEWCGROUP, l->cgroup_entry.v2_dir, &born_in_cgroup, err);
-	if (born_in_cgroup)
-		husk_cgroup_entry_born(&l->cgroup_entry);
+	pid_t pid = husk_cgroup_entry_clone(l->ns.clone_flags & ~CLONE_NEWCGROUP, &l->cgroup_entry, err);
 	if (pid == 0)
 		child_main(l);
-	husk_cgroup_entry_close(&l->cgroup_entry);
 	if (husk_ns_restore(&saved, err) < 0 || pid < 0) {
 		if (pid > 0) {
 			kill(pid, SIGKILL);

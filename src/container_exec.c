@@ -255,13 +255,9 @@ static int spawn(struct exec_launch *l, husk_err *err)
 		husk_ns_restore(&saved, NULL);
 		return -1;
 	}
-	bool born_in_cgroup;
-	pid_t pid = husk_clone(0, l->cgroup_entry.v2_dir, &born_in_cgroup, err);
-	if (born_in_cgroup)
-		husk_cgroup_entry_born(&l->cgroup_entry);
+	pid_t pid = husk_cgroup_entry_clone(0, &l->cgroup_entry, err);
 	if (pid == 0)
 		child_main(l);
-	husk_cgroup_entry_close(&l->cgroup_entry);
 	if (husk_ns_restore(&saved, err) < 0 || pid < 0) {
 		if (pid > 0) {
 			kill(pid, SIGKILL);

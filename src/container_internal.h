@@ -6,6 +6,8 @@
 
 #include "husk/container.h"
 
+struct husk_cgroup_entry;
+
 /*
  * Resource limits: resolve linux.cgroupsPath into *cgroup_path (refusing
  * what is not supported) before anything is created.
@@ -15,11 +17,12 @@ int husk_container_check_resources(const struct husk_config *cfg, const struct h
 
 /*
  * Create the container's cgroup with its limits, before the container
- * process exists.  Frees and clears *cgroup_path when the host has no
- * cgroups; on failure the caller removes *cgroup_path.
+ * process exists, and open entry for the process to join it.  Frees and
+ * clears *cgroup_path when the host has no cgroups; on failure the caller
+ * removes *cgroup_path.
  */
-int husk_container_cgroup_create(const struct husk_config *cfg, char **cgroup_path, const struct husk_log *log,
-				 husk_err *err);
+int husk_container_cgroup_create(const struct husk_config *cfg, char **cgroup_path, struct husk_cgroup_entry *entry,
+				 const struct husk_log *log, husk_err *err);
 
 /* An existing container, opened and locked, with its state read. */
 struct husk_opened {

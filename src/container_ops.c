@@ -27,8 +27,8 @@ int husk_container_check_resources(const struct husk_config *cfg, const struct h
 	return husk_cgroup_resolve_path(path, id, ctx->systemd_cgroup, cgroup_path, err);
 }
 
-int husk_container_cgroup_create(const struct husk_config *cfg, char **cgroup_path, const struct husk_log *log,
-				 husk_err *err)
+int husk_container_cgroup_create(const struct husk_config *cfg, char **cgroup_path, struct husk_cgroup_entry *entry,
+				 const struct husk_log *log, husk_err *err)
 {
 	const struct husk_resources *r = cfg->linux_cfg ? cfg->linux_cfg->resources : NULL;
 	enum husk_cgroup_layout layout = husk_cgroup_detect();
@@ -36,7 +36,7 @@ int husk_container_cgroup_create(const struct husk_config *cfg, char **cgroup_pa
 		free(*cgroup_path);
 		*cgroup_path = NULL;
 	}
-	return husk_cgroup_create(layout, *cgroup_path, r, log, err);
+	return husk_cgroup_create(layout, *cgroup_path, r, log, entry, err);
 }
 
 /* ---- helpers ------------------------------------------------------------- */

@@ -49,13 +49,17 @@ int husk_cgroup_resolve_path(const char *cgroups_path, const char *id, bool syst
  */
 const char *husk_cgroup_requested_resource(const struct husk_resources *r);
 
+struct husk_cgroup_entry;
+
 /*
  * Create the cgroup at path in every hierarchy and apply r (may be NULL).
  * With no hierarchy mounted, nothing is created and asking for limits is
  * an error.  On failure what was created is left for husk_cgroup_remove.
+ * entry (initialised, or NULL): opened for a process to join the cgroup
+ * (husk_cgroup_entry_open, from the same look at the hierarchies).
  */
 int husk_cgroup_create(enum husk_cgroup_layout layout, const char *path, const struct husk_resources *r,
-		       const struct husk_log *log, husk_err *err);
+		       const struct husk_log *log, struct husk_cgroup_entry *entry, husk_err *err);
 
 /*
  * What a new process needs to put itself into the cgroup at path (or its
@@ -81,8 +85,9 @@ struct husk_cgroup_entry {
 void husk_cgroup_entry_init(struct husk_cgroup_entry *e);
 int husk_cgroup_entry_open(const char *path, const char *sub, struct husk_cgroup_entry *e, husk_err *err);
 
-/* The clone placed the process in the v2 cgroup: that part is done. */
-void husk_cgroup_entry_born(struct husk_cgroup_entry *e);
+/* husk_clone with e: the child is born in the v2 cgroup when the kernel
+ * can.  The parent's copies of e's descriptors are closed on return. */
+pid_t husk_cgroup_entry_clone(int flags, struct husk_cgroup_entry *e, husk_err *err);
 
 /* In the new process, single-threaded: move into the cgroup in every
  * hierarchy.  Closes e's descriptors either way. */

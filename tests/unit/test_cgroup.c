@@ -169,9 +169,9 @@ START_TEST(no_cgroups_refuses_limits)
 	struct husk_log log = { .fd = -1, .level = HUSK_LOG_ERROR };
 	struct husk_resources r = { 0 };
 	struct husk_pids pids = { .limit = 1 };
-	ck_assert_int_eq(husk_cgroup_create(HUSK_CGROUP_NONE, NULL, &r, &log, &err), 0);
+	ck_assert_int_eq(husk_cgroup_create(HUSK_CGROUP_NONE, NULL, &r, &log, NULL, &err), 0);
 	r.pids = &pids;
-	ck_assert_int_eq(husk_cgroup_create(HUSK_CGROUP_NONE, NULL, &r, &log, &err), -1);
+	ck_assert_int_eq(husk_cgroup_create(HUSK_CGROUP_NONE, NULL, &r, &log, NULL, &err), -1);
 	ck_assert_ptr_nonnull(strstr(err->msg, "linux.resources.pids: no cgroup hierarchy"));
 	husk_error_free(&err);
 }
